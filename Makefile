@@ -1,0 +1,51 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+MAIL_PORT ?= 8025
+
+.PHONY: run test install install-test lint migrate seed clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	@test -f instance/.demo-seeded || ($(FLASK) demo seed && touch instance/.demo-seeded)
+
+# The web server, a local mail catcher (aiosmtpd, mail lands in instance/mail/) and the
+# outbox worker run together; Ctrl-C stops all three.
+run: seed
+	@echo ""
+	@echo "  Preference centre:  http://127.0.0.1:5000"
+	@echo "  Log in as a demo customer: see the 'demo seed' lines above"
+	@echo "  Caught mail:        http://127.0.0.1:5000/dev/mail  (files in instance/mail/)"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python -m preference_centre.devmail --port $(MAIL_PORT) --dir instance/mail & \
+	$(FLASK) outbox send --poll & \
+	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

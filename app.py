@@ -1,0 +1,3 @@
+from preference_centre import create_app
+
+app = create_app()

@@ -1,0 +1,7 @@
+"""The customer's own account: overview and profile."""
+
+from flask import Blueprint
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,3 @@
+"""The API other company systems call before they contact anyone. Pages."""
+
+from . import bp  # noqa: F401

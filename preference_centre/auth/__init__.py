@@ -1,0 +1,7 @@
+"""Registration, log-in, log-out, verification and password reset."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402,F401

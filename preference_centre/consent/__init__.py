@@ -1,0 +1,20 @@
+"""Consent: the purpose catalogue, the ledger, and the contact decision everyone calls."""
+
+from .catalogue import Purpose, all_purposes, marketing_purposes, purposes_from_config
+from .decisions import Decision, audience, may_contact
+from .ledger import (
+    Actor,
+    UnknownPerson,
+    UnknownPurpose,
+    current_notice_version,
+    current_state,
+    history,
+    record_change,
+    record_changes,
+)
+
+__all__ = [
+    "Actor", "Decision", "Purpose", "UnknownPerson", "UnknownPurpose", "all_purposes", "audience",
+    "current_notice_version", "current_state", "history", "marketing_purposes", "may_contact",
+    "purposes_from_config", "record_change", "record_changes",
+]

@@ -1,0 +1,89 @@
+"""The one answer everyone asks: may we contact this person for this purpose now?
+
+Messaging, campaigns, the API and the console call these functions; nobody else reads the
+consent tables to decide whether to contact someone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import Select, and_, exists, not_, or_, select
+
+from ..extensions import db
+from ..models import ConsentState, Person, Suppression
+from .catalogue import CONTRACT, purposes_from_config
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def may_contact(person_id: int, channel: str, topic: str | None) -> Decision:
+    """For a marketing topic on a channel (``email``, ``offers``), or ``topic=None`` for a
+    service message: is contact allowed right now, and why (or why not)?"""
+    person = db.session.get(Person, person_id)
+    if person is None:
+        return Decision(False, "no such person")
+    if topic is None:
+        return Decision(True, "service message (contract)")
+    purposes = purposes_from_config(current_app.config)
+    key = f"{channel}:{topic}"
+    purpose = purposes.get(key)
+    if purpose is None:
+        return Decision(False, f"unknown purpose {key}")
+    if purpose.basis == CONTRACT:
+        return Decision(True, "contract")
+    if person.status != "active":
+        return Decision(False, "address not confirmed")
+    if person.restricted_at is not None:
+        return Decision(False, "processing restricted (Art 18)")
+    if _suppressed(person):
+        return Decision(False, "on the suppression list")
+    stored = db.session.execute(
+        select(ConsentState.allowed).where(
+            ConsentState.person_id == person_id, ConsentState.purpose == key
+        )
+    ).scalar_one_or_none()
+    allowed = purpose.default_allowed if stored is None else stored
+    if allowed:
+        return Decision(True, "consent given" if stored is not None else "legitimate interests")
+    return Decision(False, "objected" if purpose.default_allowed else "no consent")
+
+
+def _suppressed(person: Person) -> bool:
+    return db.session.execute(
+        select(exists().where(
+            Suppression.kind == "email", Suppression.value_hash == person.email_hash
+        ))
+    ).scalar_one()
+
+
+def audience(channel: str, topic: str) -> Select:
+    """A query of the ids of everyone ``may_contact`` would allow for this purpose, for bulk
+    sends. Kept beside ``may_contact`` so both apply the same rules."""
+    purposes = purposes_from_config(current_app.config)
+    key = f"{channel}:{topic}"
+    purpose = purposes.get(key)
+    if purpose is None:
+        raise ValueError(f"unknown purpose {key}")
+    state = select(ConsentState.allowed).where(
+        ConsentState.person_id == Person.id, ConsentState.purpose == key
+    ).scalar_subquery()
+    if purpose.default_allowed:
+        consent_clause = or_(state.is_(None), state.is_(True))
+    else:
+        consent_clause = state.is_(True)
+    suppressed = exists().where(
+        Suppression.kind == "email", Suppression.value_hash == Person.email_hash
+    )
+    return select(Person.id).where(and_(
+        Person.status == "active", Person.restricted_at.is_(None), consent_clause,
+        not_(suppressed),
+    )).order_by(Person.id)

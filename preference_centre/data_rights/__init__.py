@@ -1,0 +1,7 @@
+"""Seeing, downloading and erasing one's data; requests to object and restrict."""
+
+from flask import Blueprint
+
+bp = Blueprint("data_rights", __name__)
+
+from . import views  # noqa: E402,F401

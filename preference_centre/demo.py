@@ -1,0 +1,19 @@
+"""``flask demo seed``: realistic demo customers so every page has something to show."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+@demo_cli.command("seed")
+@click.option("--customers", default=5, show_default=True, type=click.IntRange(1, 100000))
+def seed_command(customers: int) -> None:
+    """Load demo customers, orders, communications and consent history (idempotent)."""
+    from .demo_data import seed_demo
+
+    summary = seed_demo(customers)
+    for line in summary:
+        click.echo(line)

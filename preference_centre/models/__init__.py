@@ -1,0 +1,15 @@
+"""Every table, importable from one place (Alembic and the data registry need them all)."""
+
+from .commerce import Communication, ExternalRecord, Order, PaymentMethod
+from .consent import ConsentEvent, ConsentState, NoticeVersion
+from .messages import Campaign, OutboxMessage, UnsubscribeFeedback
+from .people import AuditEvent, LoginSession, Person
+from .requests import ErasureReceipt, RightsRequest, Suppression
+from .staff import STAFF_ROLES, ApiKey, StaffUser
+
+__all__ = [
+    "ApiKey", "AuditEvent", "Campaign", "Communication", "ConsentEvent", "ConsentState",
+    "ErasureReceipt", "ExternalRecord", "LoginSession", "NoticeVersion", "Order",
+    "OutboxMessage", "PaymentMethod", "Person", "RightsRequest", "STAFF_ROLES", "StaffUser",
+    "Suppression", "UnsubscribeFeedback",
+]

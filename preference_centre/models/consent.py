@@ -1,0 +1,91 @@
+"""The consent ledger (append-only), the current state derived from it, and notice versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DDL, Boolean, ForeignKey, Integer, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .. import clock
+from ..extensions import db
+from .types import UTCDateTime
+
+
+class NoticeVersion(db.Model):
+    """A published privacy notice. A new version is a new row; rows are never edited."""
+
+    __tablename__ = "notice_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(20), unique=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
+    material: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
+class ConsentState(db.Model):
+    """The current answer per person and purpose; kept in step with the ledger in one
+    transaction. No row means the purpose's default (consent: refused; legitimate
+    interests: allowed until objected to)."""
+
+    __tablename__ = "consent_state"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    purpose: Mapped[str] = mapped_column(String(80), primary_key=True)
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
+    last_event_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ConsentEvent(db.Model):
+    """One change of one purpose for one person. Append-only: never updated or deleted,
+    except that erasure pseudonymises an erased person's rows (person and context cleared)."""
+
+    __tablename__ = "consent_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(80))
+    old_value: Mapped[bool | None] = mapped_column(Boolean)
+    new_value: Mapped[bool] = mapped_column(Boolean)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow, index=True)
+    # form, signup, email_link, one_click, staff, api, retention, gpc, sms_stop, import
+    source: Mapped[str] = mapped_column(String(20))
+    actor_type: Mapped[str] = mapped_column(String(10))  # person, staff, api, system
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    notice_version: Mapped[str | None] = mapped_column(String(20))
+    ip_prefix: Mapped[str | None] = mapped_column(String(50))
+    ua_family: Mapped[str | None] = mapped_column(String(60))
+    message_ref: Mapped[str | None] = mapped_column(String(64))
+    # Set when erasure pseudonymised the row: which erasure receipt it belongs to.
+    erasure_ref: Mapped[str | None] = mapped_column(String(36))
+
+
+# On PostgreSQL the table itself refuses updates and deletes, except the pseudonymising update
+# done by erasure, which sets ``preference_centre.erasure`` for its own transaction only.
+LEDGER_GUARD_FUNCTION = DDL(
+    """
+CREATE OR REPLACE FUNCTION consent_events_append_only() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND current_setting('preference_centre.erasure', true) = 'on' THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'consent_events is append-only (%% refused)', TG_OP;
+END;
+$$ LANGUAGE plpgsql
+"""
+)
+LEDGER_GUARD_TRIGGER = DDL(
+    "CREATE TRIGGER consent_events_append_only BEFORE UPDATE OR DELETE ON consent_events "
+    "FOR EACH ROW EXECUTE FUNCTION consent_events_append_only()"
+)
+event.listen(
+    ConsentEvent.__table__, "after_create", LEDGER_GUARD_FUNCTION.execute_if(dialect="postgresql")
+)
+event.listen(
+    ConsentEvent.__table__, "after_create", LEDGER_GUARD_TRIGGER.execute_if(dialect="postgresql")
+)

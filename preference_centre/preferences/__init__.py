@@ -1,0 +1,7 @@
+"""Consent and objection controls, preference links, sign-up, privacy notice, cookies."""
+
+from flask import Blueprint
+
+bp = Blueprint("preferences", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,7 @@
+"""Pages for everyone: home, health check, and the developer mail viewer."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,42 @@
+"""Minimised request context for records: truncated IP and a coarse device family."""
+
+from __future__ import annotations
+
+import ipaddress
+
+
+def truncate_ip(address: str | None) -> str | None:
+    """IPv4 to its /24, IPv6 to its /48: enough for abuse checks, not to single a person out."""
+    if not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def device_family(user_agent: str | None) -> str | None:
+    """A browser and platform family such as ``Firefox on Windows``; never the full string."""
+    if not user_agent:
+        return None
+    ua = user_agent.lower()
+    browser = "Other browser"
+    for token, label in (
+        ("edg/", "Edge"), ("opr/", "Opera"), ("firefox/", "Firefox"), ("chrome/", "Chrome"),
+        ("chromium/", "Chromium"), ("safari/", "Safari"), ("curl/", "curl"),
+        ("python", "Script"),
+    ):
+        if token in ua:
+            browser = label
+            break
+    platform = "other"
+    for token, label in (
+        ("android", "Android"), ("iphone", "iOS"), ("ipad", "iOS"), ("windows", "Windows"),
+        ("mac os", "macOS"), ("linux", "Linux"),
+    ):
+        if token in ua:
+            platform = label
+            break
+    return f"{browser} on {platform}"

@@ -1,0 +1,3 @@
+"""The marketing and privacy console. Pages."""
+
+from . import bp  # noqa: F401

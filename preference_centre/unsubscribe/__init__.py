@@ -1,0 +1,7 @@
+"""One-click unsubscribe (RFC 8058) from the link in every message."""
+
+from flask import Blueprint
+
+bp = Blueprint("unsubscribe", __name__)
+
+from . import views  # noqa: E402,F401

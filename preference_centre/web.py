@@ -1,0 +1,93 @@
+"""What every page shares: security headers, error pages, template globals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "base-uri 'none'",
+    ]
+)
+
+ERROR_TITLES = {
+    400: ("This request could not be understood", "Something in the request was malformed."),
+    403: ("You cannot do that", "You do not have permission for this page or action."),
+    404: ("Page not found", "There is nothing at this address."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    413: ("Too much data", "What you sent is larger than we accept."),
+    429: ("Too many attempts", "Please wait a little and try again."),
+    500: ("Something went wrong on our side", "Nothing you did caused this; nothing was saved."),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(add_security_headers)
+    app.context_processor(template_globals)
+    for code in ERROR_TITLES:
+        app.register_error_handler(code, render_error)
+    app.register_error_handler(CSRFError, render_csrf_error)
+
+
+def add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if str(current_app.config["BASE_URL"]).startswith("https://"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint and not request.endpoint.endswith("static"):
+        # Pages can hold personal data: never in a shared cache.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def template_globals() -> dict[str, Any]:
+    return {"company_name": current_app.config["COMPANY_NAME"]}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(error: Exception) -> tuple[Any, int]:
+    code = error.code if isinstance(error, HTTPException) and error.code else 500
+    if code >= 500:
+        # A failed request must not leave a half-done transaction behind.
+        db.session.rollback()
+    title, explanation = ERROR_TITLES.get(code, ERROR_TITLES[500])
+    detail = getattr(error, "description", None) if code < 500 else None
+    if wants_json():
+        return {"error": title, "detail": detail}, code
+    response = render_template(
+        "errors/error.html", code=code, title=title, explanation=explanation, detail=detail
+    )
+    return response, code
+
+
+def render_csrf_error(error: CSRFError) -> tuple[Any, int]:
+    title = "This form has expired"
+    explanation = (
+        "For your security, forms must be sent from this site within one session. "
+        "Go back, reload the page and try again. Nothing was changed."
+    )
+    return render_template("errors/error.html", code=400, title=title,
+                           explanation=explanation, detail=None), 400

@@ -1,0 +1,62 @@
+"""The skeleton: the app starts, answers its health check and sends its security headers."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from preference_centre import create_app
+from preference_centre.config import ConfigError
+
+
+def test_health_check_answers_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.data == b"ok"
+
+
+def test_pages_send_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp
+    for part in ("frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"):
+        assert part in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+    assert "Strict-Transport-Security" not in response.headers
+
+
+@pytest.mark.app_config(BASE_URL="https://prefs.example.com")
+def test_https_base_url_adds_hsts_and_secure_cookies(app, client):
+    response = client.get("/")
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert b"Page not found" in response.data
+
+
+def test_first_start_generates_private_secrets(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    app = create_app()
+    secrets_file = tmp_path / "instance" / "secrets.py"
+    assert stat.S_IMODE(os.stat(secrets_file).st_mode) == 0o600
+    assert len(app.config["SECRET_KEY"]) >= 32
+    assert app.config["DATA_ENCRYPTION_KEYS"]
+    again = create_app()
+    assert again.config["SECRET_KEY"] == app.config["SECRET_KEY"]
+
+
+@pytest.mark.parametrize("weak", ["dev", "short", "changeme"])
+def test_weak_secret_key_is_refused_outside_tests(tmp_path, monkeypatch, weak):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("SECRET_KEY", weak)
+    with pytest.raises(ConfigError):
+        create_app()
