@@ -161,6 +161,8 @@ def base_config(database_url: str, mail_port: int, **extra: Any) -> dict[str, An
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": mail_port,
         "MAIL_TIMEOUT": 5,
+        "MAIL_SUPPRESS_SEND": False,  # Flask-Mail would skip SMTP when TESTING
+
         "SERVER_NAME": None,
     }
     config.update(extra)

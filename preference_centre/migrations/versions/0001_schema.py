@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:38:08.387278
+Create Date: 2026-11-24 22:39:06.996512
 
 """
 from alembic import op
