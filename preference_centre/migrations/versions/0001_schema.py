@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:39:06.996512
+Create Date: 2026-11-24 22:42:24.581566
 
 """
 from alembic import op
@@ -71,6 +71,8 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('origin', sa.String(length=20), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
+    sa.Column('pending_password_hash', sa.String(length=255), nullable=True),
+    sa.Column('pending_email', sa.Text(), nullable=True),
     sa.Column('name', sa.Text(), nullable=True),
     sa.Column('gender', sa.Text(), nullable=True),
     sa.Column('address', sa.Text(), nullable=True),
