@@ -15,4 +15,8 @@ def register_commands(app: Flask) -> None:
 
 
 # (module, click group) pairs, registered when the module exists: features add their line.
-COMMAND_GROUPS: list[tuple[str, str]] = []
+COMMAND_GROUPS: list[tuple[str, str]] = [
+    ("api.cli", "api_key_cli"),
+    ("staff.cli", "staff_cli"),
+    ("suppression", "suppression_cli"),
+]

@@ -1,3 +1,218 @@
-"""The API other company systems call before they contact anyone. Pages."""
+"""The API other company systems call: JSON in, JSON out, errors included.
 
-from . import bp  # noqa: F401
+Each view parses its input (``schemas``), calls one service (``services``) and answers.
+Domain errors become 404 or 409 answers; bad input a 400 listing every field at fault.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, g, jsonify, request
+from sqlalchemy.exc import IntegrityError
+
+from .. import clock
+from ..consent import purposes_from_config
+from ..consent.catalogue import MARKETING_CHANNELS
+from ..extensions import db
+from ..models import Communication, Order
+from ..suppression import BadCursor, UnknownChannel
+from ..suppression import page as suppression_page
+from . import auth, bp, services
+from .schemas import (
+    COMMUNICATION_CHANNELS,
+    CURRENCY_PATTERN,
+    DIRECTIONS,
+    MAX_AMOUNT_PENCE,
+    MAX_ID,
+    ORDER_STATUSES,
+    REFERENCE_PATTERN,
+    Fields,
+    InvalidInput,
+)
+
+MAX_API_BODY = 64 * 1024  # far above any real request; the app-wide limit is for uploads
+
+
+def error(status: int, message: str, **extra: Any) -> tuple[Response, int]:
+    return jsonify({"error": message, **extra}), status
+
+
+@bp.before_request
+def require_api_key() -> tuple[Response, int] | None:
+    if (request.content_length or 0) > MAX_API_BODY:
+        return error(413, "Too much data", detail=f"Requests are limited to {MAX_API_BODY} bytes.")
+    key = auth.key_from_request()
+    if key is None:
+        response, status = error(401, "A valid API key is required",
+                                 detail="Send it as: Authorization: Bearer <key>.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response, status
+    auth.note_use(key)
+    return None
+
+
+@bp.errorhandler(InvalidInput)
+def invalid_input(exc: InvalidInput) -> tuple[Response, int]:
+    db.session.rollback()
+    return error(400, "Invalid input", fields=exc.fields)
+
+
+@bp.errorhandler(services.NotFound)
+def not_found(exc: services.NotFound) -> tuple[Response, int]:
+    db.session.rollback()
+    return error(404, str(exc))
+
+
+@bp.errorhandler(services.Conflict)
+def conflict(exc: services.Conflict) -> tuple[Response, int]:
+    db.session.rollback()
+    return error(409, str(exc))
+
+
+def json_body() -> Fields:
+    return Fields(request.get_json(silent=True))
+
+
+def person_id_in_path(person_id: int) -> int:
+    # Werkzeug's int converter accepts numbers too big for the column (a 500 on PostgreSQL).
+    if not 1 <= person_id <= MAX_ID:
+        raise services.NotFound("No such person.")
+    return person_id
+
+
+@bp.get("/contact-check")
+def contact_check() -> Response:
+    """May we contact this person, on this channel, about this topic, right now?"""
+    fields = Fields(request.args.to_dict())
+    email = fields.email(required=False)
+    person_id = fields.integer("person_id", required=False, minimum=1)
+    channel = fields.text("channel", max_length=20, required=True)
+    topic = fields.text("topic", max_length=40, required=True)
+    if email is None and person_id is None and "email" not in fields.errors:
+        fields.errors.setdefault("email", "Give email or person_id.")
+    if channel and topic and f"{channel}:{topic}" not in purposes_from_config(current_app.config):
+        fields.errors["topic"] = f"{channel}:{topic} is not a purpose in the catalogue."
+    fields.done()
+    decision = services.check_contact(channel or "", topic or "", email=email,
+                                      person_id=person_id)
+    return jsonify({"allowed": decision.allowed, "reason": decision.reason})
+
+
+@bp.get("/people/<int:person_id>/consent")
+def person_consent(person_id: int) -> Response:
+    person = services.get_person(person_id_in_path(person_id))
+    return jsonify(services.consent_overview(person))
+
+
+@bp.post("/people")
+def create_person() -> tuple[Response, int]:
+    """Find or create a person by email, recording any consents given."""
+    fields = json_body()
+    email = fields.email()
+    name = fields.text("name", max_length=200)
+    consents = fields.choices_map("consents", services.changeable_purposes())
+    verified = fields.boolean("email_verified")
+    source_note = fields.text("source_note", max_length=200)
+    fields.done()
+    arguments = dict(key_prefix=g.api_key.key_prefix, key_name=g.api_key.name, name=name,
+                     consents=consents, verified=bool(verified), source_note=source_note)
+    try:
+        person, created, events = services.find_or_create_person(email or "", **arguments)
+        db.session.commit()
+    except IntegrityError:
+        # Another request created the same address a moment ago: use that person.
+        db.session.rollback()
+        person, created, events = services.find_or_create_person(email or "", **arguments)
+        db.session.commit()
+    body = {"person_id": person.id, "created": created, "status": person.status,
+            "changed": [event.purpose for event in events]}
+    return jsonify(body), 201 if created else 200
+
+
+@bp.put("/people/<int:person_id>/consent")
+def change_consent(person_id: int) -> Response:
+    """Set purposes to true or false, e.g. {"email:offers": false}."""
+    person = services.get_person(person_id_in_path(person_id))
+    body = json_body().data
+    # Either the purposes themselves or, like POST /people, wrapped in "consents".
+    fields = Fields(body if "consents" in body else {"consents": body})
+    consents = fields.choices_map("consents", services.changeable_purposes())
+    if not consents and not fields.errors:
+        fields.errors["consents"] = "Give at least one purpose: true or false."
+    fields.done()
+    events = services.change_consents(person, consents, g.api_key.key_prefix)
+    db.session.commit()
+    return jsonify({**services.consent_overview(person),
+                    "changed": [event.purpose for event in events]})
+
+
+def order_json(order: Order) -> dict[str, Any]:
+    return {"reference": order.reference, "person_id": order.person_id,
+            "product": order.product, "amount_pence": order.amount_pence,
+            "currency": order.currency, "status": order.status,
+            "ordered_at": order.ordered_at.isoformat(),
+            "updated_at": order.updated_at.isoformat()}
+
+
+@bp.post("/orders")
+def create_order() -> tuple[Response, int]:
+    fields = json_body()
+    person_id = fields.integer("person_id", minimum=1)
+    reference = fields.text("reference", max_length=32, required=True, pattern=REFERENCE_PATTERN)
+    product = fields.text("product", max_length=200, required=True)
+    amount = fields.integer("amount_pence", maximum=MAX_AMOUNT_PENCE)
+    currency = fields.text("currency", max_length=3, pattern=CURRENCY_PATTERN) or "GBP"
+    fields.done()
+    try:
+        order = services.create_order(person_id or 0, reference or "", product or "",
+                                      amount or 0, currency)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise services.Conflict(f"An order with reference {reference} already exists.") from None
+    return jsonify(order_json(order)), 201
+
+
+@bp.patch("/orders/<reference>")
+def update_order(reference: str) -> Response:
+    fields = json_body()
+    status = fields.text("status", max_length=20, choices=ORDER_STATUSES)
+    note = fields.text("note", max_length=1000)
+    fields.done()
+    order = services.update_order(reference[:40], status, note)
+    db.session.commit()
+    return jsonify(order_json(order))
+
+
+@bp.post("/people/<int:person_id>/communications")
+def add_communication(person_id: int) -> tuple[Response, int]:
+    person_id = person_id_in_path(person_id)
+    fields = json_body()
+    channel = fields.text("channel", max_length=10, required=True,
+                          choices=COMMUNICATION_CHANNELS)
+    direction = fields.text("direction", max_length=10, required=True, choices=DIRECTIONS)
+    summary = fields.text("summary", max_length=2000)
+    occurred_at = fields.moment("occurred_at", now=clock.utcnow())
+    fields.done()
+    row: Communication = services.add_communication(person_id, channel or "", direction or "",
+                                                    summary, occurred_at)
+    db.session.commit()
+    return jsonify({"id": row.id, "person_id": row.person_id, "channel": row.channel,
+                    "direction": row.direction, "occurred_at": row.occurred_at.isoformat()}), 201
+
+
+@bp.get("/suppressions")
+def suppressions() -> Response:
+    """The opt-out list for one channel, a page at a time (follow ``next_cursor``)."""
+    fields = Fields(request.args.to_dict())
+    channel = fields.text("channel", max_length=10, choices=MARKETING_CHANNELS) or "email"
+    limit = fields.integer("limit", required=False, minimum=1, maximum=1000) or 100
+    cursor = fields.text("cursor", max_length=20)
+    fields.done()
+    try:
+        entries, next_cursor = suppression_page(channel, cursor, limit)
+    except (UnknownChannel, BadCursor) as exc:
+        raise InvalidInput({"cursor": str(exc)}) from exc
+    return jsonify({"channel": channel, "entries": [entry.as_dict() for entry in entries],
+                    "next_cursor": next_cursor})

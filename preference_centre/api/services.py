@@ -1,0 +1,211 @@
+"""What the API does, as plain functions: the views only parse, call these and answer.
+
+Consent goes through the ledger (``consent.record_changes``) and contact questions through
+``consent.may_contact``, exactly as on the web; the API adds one rule of its own: it never
+grants marketing to an address on the suppression list (an erased person), because only the
+person themselves, signing up again, may do that.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+
+from .. import clock, crypto
+from ..consent import (
+    Actor,
+    Decision,
+    current_state,
+    may_contact,
+    purposes_from_config,
+    record_changes,
+)
+from ..extensions import db
+from ..models import AuditEvent, Communication, ConsentEvent, ExternalRecord, Order, Person
+from ..people import find_person_by_email, new_person
+from ..suppression import is_suppressed
+
+
+class NotFound(LookupError):
+    """No such person or order."""
+
+
+class Conflict(RuntimeError):
+    """The request is well formed but cannot be done; the message says why."""
+
+
+class ResubscribeRefused(Conflict):
+    """Granting marketing to an address on the suppression list."""
+
+
+def api_actor(key_prefix: str) -> Actor:
+    return Actor(source="api", actor_type="api", actor_id=key_prefix)
+
+
+def changeable_purposes() -> set[str]:
+    """Purposes a caller may set: everything optional (contract purposes are not choices)."""
+    return {key for key, p in purposes_from_config(current_app.config).items() if p.optional}
+
+
+def get_person(person_id: int) -> Person:
+    person = db.session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No such person.")
+    return person
+
+
+def check_contact(channel: str, topic: str, *, email: str | None = None,
+                  person_id: int | None = None) -> Decision:
+    """May the caller contact this person now? Someone we do not know is simply "unknown",
+    so the answer reveals nothing about who is or was a customer."""
+    person = find_person_by_email(email) if email else db.session.get(Person, person_id or 0)
+    if person is None:
+        return Decision(False, "unknown")
+    return may_contact(person.id, channel, topic)
+
+
+def consent_overview(person: Person) -> dict[str, Any]:
+    purposes = purposes_from_config(current_app.config)
+    return {
+        "person_id": person.id,
+        "status": person.status,
+        "restricted": person.restricted_at is not None,
+        "purposes": {
+            key: {"allowed": allowed, "basis": purposes[key].basis,
+                  "title": purposes[key].title}
+            for key, allowed in current_state(person.id).items()
+        },
+    }
+
+
+def _refuse_resubscribe(email_hash: str, phone_hash: str | None,
+                        consents: dict[str, bool]) -> None:
+    granted = [key for key, allowed in consents.items() if allowed]
+    if not granted:
+        return
+    if is_suppressed("email", email_hash):
+        raise ResubscribeRefused(
+            "This address is on the suppression list (the person asked us to erase their "
+            "data). Consent cannot be granted by another system; the person may sign up "
+            "again themselves. Withdrawals are accepted."
+        )
+    if any(key.startswith("sms:") for key in granted) and is_suppressed("phone", phone_hash):
+        raise ResubscribeRefused(
+            "This phone number replied STOP; text marketing cannot be granted by another "
+            "system. Withdrawals are accepted."
+        )
+
+
+def change_consents(person: Person, consents: dict[str, bool],
+                    key_prefix: str) -> list[ConsentEvent]:
+    """Record the changes in the ledger as made by the API key. The caller commits."""
+    _refuse_resubscribe(person.email_hash, person.phone_hash, consents)
+    return record_changes(person.id, consents, api_actor(key_prefix))
+
+
+def find_or_create_person(email: str, *, key_prefix: str, key_name: str,
+                          name: str | None = None, consents: dict[str, bool] | None = None,
+                          verified: bool = False, source_note: str | None = None,
+                          ) -> tuple[Person, bool, list[ConsentEvent]]:
+    """The person with this address, created (origin ``api``) if new, with ``consents``
+    recorded. Nothing is written when a grant is refused. The caller commits."""
+    consents = consents or {}
+    person = find_person_by_email(email)
+    # Checked before anything is created, so a refusal leaves nothing half-written.
+    _refuse_resubscribe(person.email_hash if person else crypto.email_hash(email),
+                        person.phone_hash if person else None, consents)
+    created = person is None
+    if person is None:
+        person = new_person(email, origin="api", status="active" if verified else "pending",
+                            name=name)
+        db.session.add(AuditEvent(person_id=person.id, actor_type="api", actor_id=key_prefix,
+                                  action="person_created", occurred_at=clock.utcnow()))
+    if source_note:
+        # Where the calling system got the data: shown to the person as its source.
+        db.session.add(ExternalRecord(person_id=person.id, source=f"api:{key_name}"[:40],
+                                      description=source_note[:200],
+                                      received_at=clock.utcnow()))
+    events = record_changes(person.id, consents, api_actor(key_prefix)) if consents else []
+    return person, created, events
+
+
+def create_order(person_id: int, reference: str, product: str, amount_pence: int,
+                 currency: str = "GBP") -> Order:
+    """A new order; restarts the person's retention clock and queues the confirmation.
+    The caller commits."""
+    person = get_person(person_id)
+    if db.session.execute(db.select(Order.id).where(Order.reference == reference)).first():
+        raise Conflict(f"An order with reference {reference} already exists.")
+    now = clock.utcnow()
+    order = Order(person_id=person.id, reference=reference, product=product,
+                  amount_pence=amount_pence, currency=currency, status="confirmed",
+                  ordered_at=now, updated_at=now)
+    db.session.add(order)
+    # A purchase stops the retention clock, and any reminder already sent no longer applies.
+    person.last_purchase_at = now
+    person.retention_warned_at = None
+    db.session.flush()
+    _notify("confirmed", order)
+    return order
+
+
+def get_order(reference: str) -> Order:
+    order = db.session.execute(
+        db.select(Order).where(Order.reference == reference)
+    ).scalar_one_or_none()
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def update_order(reference: str, status: str | None, note: str | None) -> Order:
+    """Change an order's status and tell the customer (a service message). The caller commits."""
+    order = get_order(reference)
+    if status is None and not note:
+        raise Conflict("Nothing to change: give a status, a note, or both.")
+    if status is not None:
+        order.status = status
+    order.updated_at = clock.utcnow()
+    db.session.flush()
+    _notify("changed", order, note)
+    return order
+
+
+def _notify(event: str, order: Order, note: str | None = None) -> None:
+    """Queue the order message through the messaging feature. Until that exists, fall back
+    to a plain service email with the same templates' names."""
+    if order.person_id is None:
+        return  # an erased customer's order, kept for accounting: nobody to tell
+    try:
+        from ..messaging import orders as order_messages
+    except ImportError:
+        order_messages = None
+    if event == "confirmed":
+        notify = getattr(order_messages, "notify_order_confirmed", None)
+        if notify is not None:
+            notify(order)
+            return
+    else:
+        notify = getattr(order_messages, "notify_order_changed", None)
+        if notify is not None:
+            notify(order, note)
+            return
+    from ..messaging import queue_service_email
+
+    person = get_person(order.person_id)
+    subject = (f"Your order {order.reference} is confirmed" if event == "confirmed"
+               else f"News about your order {order.reference}")
+    queue_service_email(person, f"order_{event}", subject, {"order": order, "note": note})
+
+
+def add_communication(person_id: int, channel: str, direction: str, summary: str | None,
+                      occurred_at: datetime | None) -> Communication:
+    """Record an email, web chat or phone call with the person. The caller commits."""
+    person = get_person(person_id)
+    row = Communication(person_id=person.id, channel=channel, direction=direction,
+                        summary=summary, occurred_at=occurred_at or clock.utcnow())
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -1,0 +1,240 @@
+"""The suppression list: everyone who must not get marketing on a channel.
+
+Two kinds of entry:
+
+- people we still hold whom ``consent.audience`` leaves out for every marketing topic of the
+  channel (no consent, withdrawn, objected, restricted, or their address is suppressed);
+  membership comes from ``audience`` itself, so this list can never disagree with the
+  decision that campaigns and the outbox make;
+- keyed hashes from the ``suppressions`` table: what remains of erased people (and numbers
+  that replied STOP). Only the hash is ever listed, never an address.
+
+The API pages through it with a cursor; ``flask suppression export`` streams it as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import and_, exists, func, not_, select, union
+
+from .consent import audience, marketing_purposes, purposes_from_config
+from .consent.catalogue import MARKETING_CHANNELS
+from .extensions import db
+from .models import ConsentState, Person, Suppression
+
+CSV_COLUMNS = ("email", "email_hash", "phone_hash", "channel", "reason", "since")
+# Suppression rows of these kinds stop marketing on these channels: an erased address stops
+# everything (as may_contact does); a number that replied STOP stops text messages.
+KIND_CHANNELS = {"email": set(MARKETING_CHANNELS), "phone": {"sms"}}
+CURSOR_PATTERN = re.compile(r"([ps])(\d{1,10})")
+PAGE_MAX = 1000
+
+
+class UnknownChannel(ValueError):
+    """Not a marketing channel of the catalogue."""
+
+
+class BadCursor(ValueError):
+    """The cursor was not one this list handed out."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    channel: str
+    reason: str
+    since: datetime
+    cursor: str
+    email: str | None = None
+    email_hash: str | None = None
+    phone_hash: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"email": self.email, "email_hash": self.email_hash,
+                "phone_hash": self.phone_hash, "channel": self.channel, "reason": self.reason,
+                "since": self.since.isoformat()}
+
+
+def check_channel(channel: str) -> str:
+    if channel not in MARKETING_CHANNELS:
+        raise UnknownChannel(
+            f"Unknown channel {channel!r}; use one of: {', '.join(MARKETING_CHANNELS)}."
+        )
+    return channel
+
+
+def is_suppressed(kind: str, value_hash: str | None) -> bool:
+    """Is this keyed hash (``kind`` email or phone) on the list? Used to refuse silent
+    re-subscription of erased people by imports and the API."""
+    if not value_hash:
+        return False
+    return bool(db.session.execute(select(exists().where(
+        Suppression.kind == kind, Suppression.value_hash == value_hash
+    ))).scalar())
+
+
+def page(channel: str, cursor: str | None = None, limit: int = 100,
+         ) -> tuple[list[Entry], str | None]:
+    """Up to ``limit`` entries after ``cursor`` and the cursor of the next page (or None).
+    People come first (by id), then hashes (by id), so a cursor is one letter and one id."""
+    check_channel(channel)
+    limit = max(1, min(limit, PAGE_MAX))
+    section, after = _parse_cursor(cursor)
+    entries: list[Entry] = []
+    if section == "p":
+        entries = _people(channel, after, limit + 1)
+        after = 0
+    if len(entries) <= limit:
+        entries += _hashes(channel, after, limit + 1 - len(entries))
+    if len(entries) > limit:
+        return entries[:limit], entries[limit - 1].cursor
+    return entries, None
+
+
+def iter_entries(channel: str, batch: int = PAGE_MAX) -> Iterator[Entry]:
+    """Every entry for the channel, fetched a batch at a time so memory stays flat."""
+    cursor: str | None = None
+    while True:
+        entries, cursor = page(channel, cursor, batch)
+        yield from entries
+        if cursor is None:
+            return
+
+
+def _parse_cursor(cursor: str | None) -> tuple[str, int]:
+    if not cursor:
+        return "p", 0
+    match = CURSOR_PATTERN.fullmatch(cursor)
+    if match is None:
+        raise BadCursor("That cursor is not valid; start again without one.")
+    return match.group(1), int(match.group(2))
+
+
+def _reachable(channel: str) -> Any:
+    """Everyone ``audience`` allows for at least one marketing topic of the channel."""
+    keys = marketing_purposes(purposes_from_config(current_app.config), channel)
+    selects = [audience(channel, key.split(":", 1)[1]).order_by(None) for key in keys]
+    return union(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
+
+
+def _people(channel: str, after: int, limit: int) -> list[Entry]:
+    keys = marketing_purposes(purposes_from_config(current_app.config), channel)
+    reachable = _reachable(channel)
+    changed = select(func.max(ConsentState.updated_at)).where(
+        ConsentState.person_id == Person.id, ConsentState.purpose.in_(keys),
+    ).scalar_subquery()
+    hashed = exists().where(Suppression.kind == "email",
+                            Suppression.value_hash == Person.email_hash)
+    rows = db.session.execute(
+        select(Person.id, Person.email, Person.created_at, Person.restricted_at, changed,
+               hashed)
+        .where(and_(Person.status == "active", Person.id > after,
+                    not_(Person.id.in_(select(reachable.c[0])))))
+        .order_by(Person.id).limit(limit)
+    ).all()
+    entries = []
+    for person_id, email, created_at, restricted_at, changed_at, on_list in rows:
+        reason, since = _person_reason(channel, created_at, restricted_at, changed_at, on_list)
+        entries.append(Entry(channel=channel, reason=reason, since=since,
+                             cursor=f"p{person_id}", email=email))
+    return entries
+
+
+def _person_reason(channel: str, created_at: datetime, restricted_at: datetime | None,
+                   changed_at: datetime | None, on_list: bool) -> tuple[str, datetime]:
+    """A label for why ``audience`` left the person out (the decision is already made)."""
+    if restricted_at is not None:
+        return "processing restricted", restricted_at
+    if on_list:
+        return "on the suppression list", changed_at or created_at
+    if channel in ("post", "phone"):
+        return "objected", changed_at or created_at
+    if changed_at is not None:
+        return "withdrawn", changed_at
+    return "no consent", created_at
+
+
+def _hashes(channel: str, after: int, limit: int) -> list[Entry]:
+    kinds = [kind for kind, channels in KIND_CHANNELS.items() if channel in channels]
+    rows = db.session.execute(
+        select(Suppression).where(Suppression.kind.in_(kinds), Suppression.id > after)
+        .order_by(Suppression.id).limit(limit)
+    ).scalars()
+    return [
+        Entry(channel=channel, reason=row.reason, since=row.created_at, cursor=f"s{row.id}",
+              email_hash=row.value_hash if row.kind == "email" else None,
+              phone_hash=row.value_hash if row.kind == "phone" else None)
+        for row in rows
+    ]
+
+
+# CSV -------------------------------------------------------------------------------------------
+
+def neutralise(value: str) -> str:
+    """A spreadsheet must not run a cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def write_csv(entries: Iterable[Entry], handle: IO[str]) -> int:
+    """Write the entries as CSV rows, one at a time; returns how many."""
+    writer = csv.writer(handle)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for entry in entries:
+        row = entry.as_dict()
+        writer.writerow([neutralise(str(row[name] or "")) for name in CSV_COLUMNS])
+        count += 1
+    return count
+
+
+def export_entries(channels: list[str]) -> Iterator[Entry]:
+    for channel in channels:
+        yield from iter_entries(channel)
+
+
+suppression_cli = AppGroup("suppression", help="The opt-out (suppression) list.")
+
+
+@suppression_cli.command("export")
+@click.option("--channel", help=f"One of {', '.join(MARKETING_CHANNELS)} (default: all).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file instead of standard output.")
+def export_command(channel: str | None, out: str | None) -> None:
+    """Write the opt-out list as CSV: email (or email_hash / phone_hash for erased people and
+    STOP replies), channel, reason, since."""
+    try:
+        channels = [check_channel(channel)] if channel is not None else list(MARKETING_CHANNELS)
+    except UnknownChannel as exc:
+        raise click.ClickException(str(exc)) from exc
+    if out is None:
+        count = write_csv(export_entries(channels), click.get_text_stream("stdout"))
+    else:
+        count = _write_file(out, export_entries(channels))
+        click.echo(f"Wrote {count} rows to {out}.", err=True)
+
+
+def _write_file(path: str, entries: Iterable[Entry]) -> int:
+    """Write to a temporary file beside ``path`` and rename it into place, so a failed
+    export never leaves a half-written list where a reader expects a whole one."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise click.ClickException(f"The folder {folder} does not exist.")
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".suppression-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            count = write_csv(entries, handle)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return count
