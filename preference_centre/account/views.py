@@ -1,10 +1,135 @@
-"""The customer's own account pages (placeholders until the accounts work lands)."""
+"""The customer's own account: overview, profile, password and email address."""
 
-from flask import abort
+from __future__ import annotations
 
-from . import bp
+from datetime import date
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
+from .. import crypto, tokens
+from ..auth import sessions
+from ..auth.decorators import recent_login_required
+from ..auth.forms import ConfirmForm
+from ..auth.views import link_problem
+from ..extensions import db
+from ..people import PasswordRejected
+from . import bp, services
+from .forms import EmailChangeForm, EndSessionsForm, PasswordChangeForm, ProfileForm
+
+
+def _form_error(form: FlaskForm, error: Exception, default_field: str) -> None:
+    """Show a domain error beside the field it concerns."""
+    name = getattr(error, "field", None) or default_field
+    form[name].errors = [*form[name].errors, str(error)]
 
 
 @bp.route("")
+@login_required
 def overview() -> str:
-    abort(404)
+    person = current_user
+    return render_template(
+        "account/overview.html", person=person, masked_email=crypto.mask_email(person.email),
+        sign_ins=services.recent_sign_ins(person.id),
+        current_session_id=getattr(person.login_session, "id", None),
+        end_sessions_form=EndSessionsForm(),
+    )
+
+
+def _stored_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> Any:
+    person = current_user
+    stored = {name: getattr(person, name) for name in services.PROFILE_FIELDS}
+    stored["date_of_birth"] = _stored_date(person.date_of_birth)
+    form = ProfileForm(data={**stored, "gender": person.gender or ""})
+    form.allow_stored_gender(person.gender)
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in services.PROFILE_FIELDS}
+        values["security_answer"] = form.security_answer.data
+        try:
+            changed = services.update_profile(person, values)
+        except services.ProfileError as error:
+            db.session.rollback()
+            _form_error(form, error, "name")
+        else:
+            db.session.commit()
+            flash("Your details are saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("account.profile"))
+    return render_template("account/profile.html", form=form, person=person,
+                           has_answer=bool(person.security_answer_hash))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> Any:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            ended = services.change_password(current_user, form.current_password.data,
+                                             form.new_password.data, current_user.login_session)
+        except (services.ProfileError, PasswordRejected) as error:
+            db.session.rollback()
+            _form_error(form, error, "new_password")
+        else:
+            db.session.commit()
+            others = f" {ended} other sign-in(s) ended." if ended else ""
+            flash("Your password is changed." + others, "success")
+            return redirect(url_for("account.overview"))
+    return render_template("account/password.html", form=form)
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@recent_login_required
+def email() -> Any:
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.request_email_change(current_user, form.email.data)
+        except services.ProfileError as error:
+            _form_error(form, error, "email")
+        else:
+            db.session.commit()
+            flash("We have sent a link to the new address. Your address changes when you "
+                  "follow it; until then, keep using the current one.", "success")
+            return redirect(url_for("account.overview"))
+    return render_template("account/email.html", form=form, person=current_user)
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str) -> Any:
+    """GET shows a button, POST changes the address (mail scanners follow links)."""
+    form = ConfirmForm()
+    try:
+        if form.validate_on_submit():
+            services.confirm_email_change(token)
+            db.session.commit()
+            flash("Your email address is changed. Use the new one to log in.", "success")
+            return redirect(url_for("account.overview"))
+        services.check_email_change_token(token)
+    except tokens.TokenInvalid as error:
+        return link_problem(error, retry="account.email")
+    except services.ProfileError as error:
+        db.session.commit()  # the pending change is dropped; nothing else was touched
+        flash(str(error), "error")
+        return redirect(url_for("account.email"))
+    return render_template("account/confirm_email.html", form=form)
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions() -> Any:
+    if EndSessionsForm().validate_on_submit():
+        ended = sessions.revoke_sessions(current_user.id, keep=current_user.login_session)
+        db.session.commit()
+        flash(f"Logged out everywhere else ({ended} sign-in(s) ended).", "success")
+    return redirect(url_for("account.overview"))

@@ -1,20 +1,180 @@
-"""Account life-cycle pages (placeholders until the accounts work lands)."""
+"""Registration, log-in, log-out, verification, password reset and re-authentication."""
 
-from flask import abort
+from __future__ import annotations
 
-from . import bp
+from datetime import timedelta
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import tokens
+from ..extensions import db
+from ..people import verify_secret
+from . import bp, limits, services, sessions
+from .forms import (
+    ConfirmForm,
+    LoginForm,
+    NewPasswordForm,
+    ReauthForm,
+    RegisterForm,
+    ResendVerificationForm,
+    ResetRequestForm,
+)
+from .validators import safe_next
+
+# What the "check your email" page says; the same whether or not the address is known.
+CHECK_EMAIL = {
+    "register": "If you can use this address to create an account, we have sent it a link "
+                "to confirm it. Follow the link within {hours} hours, then log in.",
+    "resend": "If that account still needs confirming, we have sent a new link to its "
+              "address. Follow it within {hours} hours.",
+    "reset": "If there is an account with that address, we have sent it a link to choose a "
+             "new password. The link works once, for {minutes} minutes.",
+}
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> str:
-    abort(404)
+def _after_login() -> str:
+    return url_for("account.overview")
+
+
+def link_problem(error: tokens.TokenInvalid, retry: str) -> tuple[str, int]:
+    """A clear 400 page for an expired, tampered or used link; ``retry`` is where to start
+    again (an endpoint)."""
+    expired = isinstance(error, tokens.TokenExpired)
+    return render_template("auth/link_problem.html", expired=expired,
+                           retry_url=url_for(retry)), 400
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register() -> str:
-    abort(404)
+@limits.per_ip
+def register() -> Any:
+    if current_user.is_authenticated:
+        return redirect(_after_login())
+    form = RegisterForm()
+    if form.validate_on_submit():
+        services.register_account(form.email.data, form.password.data, form.name.data)
+        db.session.commit()
+        return redirect(url_for("auth.check_email", about="register"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/check-email")
+def check_email() -> str:
+    about = request.args.get("about", "register")
+    if about not in CHECK_EMAIL:
+        abort(404)
+    config = current_app.config
+    message = CHECK_EMAIL[about].format(hours=config["VERIFY_TOKEN_HOURS"],
+                                        minutes=config["RESET_TOKEN_MINUTES"])
+    return render_template("auth/check_email.html", message=message)
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token: str) -> Any:
+    """GET shows a button, POST confirms: mail scanners that follow links change nothing."""
+    form = ConfirmForm()
+    try:
+        if form.validate_on_submit():
+            services.verify_account(token)
+            db.session.commit()
+            flash("Your email address is confirmed. You can log in now.", "success")
+            return redirect(url_for("auth.login"))
+        services.check_verification_token(token)
+    except tokens.TokenInvalid as error:
+        return link_problem(error, retry="auth.register")
+    return render_template("auth/verify.html", form=form)
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@limits.per_ip
+def resend_verification() -> Any:
+    form = ResendVerificationForm()
+    if not form.validate_on_submit():
+        flash("Enter a valid email address to get a new link.", "error")
+        return redirect(url_for("auth.login"))
+    services.resend_verification(form.email.data)
+    db.session.commit()
+    return redirect(url_for("auth.check_email", about="resend"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limits.login_per_ip
+@limits.login_per_email
+def login() -> Any:
+    target = safe_next(request.values.get("next")) or _after_login()
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm(next=request.args.get("next"))
+    error = resend_form = None
+    if form.validate_on_submit():
+        check = services.check_sign_in(form.email.data, form.password.data)
+        if check.outcome == "ok" and check.person is not None:
+            remember = bool(form.remember.data)
+            sessions.start_session(check.person, remember=remember, ip=request.remote_addr,
+                                   user_agent=request.headers.get("User-Agent"))
+            login_user(check.person, remember=remember,
+                       duration=timedelta(days=current_app.config["SESSION_DAYS"]))
+            db.session.commit()
+            return redirect(target)
+        if check.outcome == "pending":
+            resend_form = ResendVerificationForm(email=form.email.data, formdata=None)
+        else:
+            error = "The email address or password is not right. Check them and try again."
+    return render_template("auth/login.html", form=form, error=error, resend_form=resend_form)
 
 
 @bp.route("/logout", methods=["POST"])
-def logout() -> str:
-    abort(404)
+def logout() -> Any:
+    """End this sign-in on the server too: a copy of the cookie no longer works."""
+    if current_user.is_authenticated:
+        if current_user.login_session is not None:
+            sessions.revoke_session(current_user.login_session)
+        logout_user()
+        db.session.commit()
+        flash("You are logged out.", "success")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limits.per_ip
+def reset_request() -> Any:
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return redirect(url_for("auth.check_email", about="reset"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limits.per_ip
+def reset_password(token: str) -> Any:
+    form = NewPasswordForm()
+    try:
+        services.check_reset_token(token)
+        if form.validate_on_submit():
+            services.reset_password(token, form.password.data)
+            db.session.commit()
+            flash("Your password is changed and every sign-in has ended. Log in with your "
+                  "new password.", "success")
+            return redirect(url_for("auth.login"))
+    except tokens.TokenInvalid as error:
+        db.session.rollback()
+        return link_problem(error, retry="auth.reset_request")
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/reauth", methods=["GET", "POST"])
+@login_required
+@limits.per_ip
+def reauth() -> Any:
+    """Ask for the password again before a sensitive action (see recent_login_required)."""
+    form = ReauthForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        if verify_secret(current_user.password_hash, form.password.data):
+            sessions.confirm_password_entered(current_user.login_session)
+            db.session.commit()
+            return redirect(safe_next(form.next.data) or _after_login())
+        form.password.errors.append("That password is not right.")
+    return render_template("auth/reauth.html", form=form)

@@ -1,0 +1,100 @@
+"""Forms for the customer's own details, password and email address."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional, ValidationError
+
+from .. import clock
+from ..auth.forms import NAME_MAX, current_password_field, email_field, new_password_field
+from ..auth.validators import single_line, strip
+
+ADDRESS_MAX = 500
+PHONE_MAX = 30
+QUESTION_MAX = 200
+ANSWER_MAX = 200
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+GENDER_CHOICES = [
+    ("", "Not given"),
+    ("Female", "Female"),
+    ("Male", "Male"),
+    ("Non-binary", "Non-binary"),
+    ("Another gender", "Another gender"),
+    ("Prefer not to say", "Prefer not to say"),
+]
+_PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ().-]+$")
+
+
+def phone_number(form: FlaskForm, field: StringField) -> None:
+    """Digits with the usual separators, 7 to 15 digits (the international maximum)."""
+    value = field.data or ""
+    if not value:
+        return
+    digits = sum(ch.isdigit() for ch in value)
+    if not _PHONE_CHARACTERS.match(value) or not 7 <= digits <= 15:
+        raise ValidationError("Enter a phone number like 07700 900123 or +44 7700 900123.")
+
+
+def birth_date(form: FlaskForm, field: DateField) -> None:
+    if field.data is None:
+        return
+    if field.data > clock.utcnow().date():
+        raise ValidationError("A date of birth cannot be in the future.")
+    if field.data < EARLIEST_BIRTH_DATE:
+        raise ValidationError(f"Enter a date after {EARLIEST_BIRTH_DATE:%d %B %Y}.")
+
+
+def _text(label: str, maximum: int, *extra: object, **kwargs: object) -> StringField:
+    return StringField(
+        label, filters=[strip], validators=[Optional(), Length(max=maximum), single_line, *extra],
+        render_kw={"maxlength": maximum}, **kwargs,
+    )
+
+
+class ProfileForm(FlaskForm):
+    name = _text("Name", NAME_MAX)
+    gender = SelectField("Gender (optional)", choices=GENDER_CHOICES, validate_choice=True)
+    address = TextAreaField(
+        "Postal address", filters=[strip],
+        validators=[Optional(), Length(max=ADDRESS_MAX)], render_kw={"maxlength": ADDRESS_MAX},
+    )
+    phone = _text("Phone number", PHONE_MAX, phone_number)
+    date_of_birth = DateField(
+        "Date of birth", validators=[Optional(), birth_date],
+        render_kw={"min": EARLIEST_BIRTH_DATE.isoformat()},
+    )
+    security_question = _text("Security question", QUESTION_MAX)
+    security_answer = PasswordField(
+        "New answer to your security question",
+        validators=[Optional(), Length(max=ANSWER_MAX), single_line],
+        render_kw={"maxlength": ANSWER_MAX, "autocomplete": "off"},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.date_of_birth.render_kw = {
+            **(self.date_of_birth.render_kw or {}), "max": clock.utcnow().date().isoformat()}
+
+    def allow_stored_gender(self, stored: str | None) -> None:
+        """Keep a value written elsewhere (import, staff) selectable, so saving the form
+        does not silently drop it."""
+        if stored and stored not in {value for value, _ in GENDER_CHOICES}:
+            self.gender.choices = [*GENDER_CHOICES, (stored, stored)]
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = current_password_field("Current password")
+    new_password = new_password_field("New password")
+
+
+class EmailChangeForm(FlaskForm):
+    email = email_field("New email address")
+
+
+class EndSessionsForm(FlaskForm):
+    """Just the CSRF token: the button that ends every other sign-in."""
+

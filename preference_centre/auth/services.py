@@ -1,0 +1,247 @@
+"""The account life cycle: register, verify, sign in, reset, purge. Called by views and CLI.
+
+Answers never reveal whether an address is registered: registering a known address emails
+its owner instead, and a reset request for an unknown address quietly does nothing.
+Every link is a signed, timed token carrying the person's id and a fingerprint of the state
+it may change, so a followed link stops working (single use) without a table of used tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from flask import current_app
+
+from .. import clock, tokens
+from ..extensions import db
+from ..messaging import queue_service_email
+from ..models import AuditEvent, LoginSession, OutboxMessage, Person
+from ..people import (
+    check_password_rules,
+    find_person_by_email,
+    hash_secret,
+    needs_rehash,
+    new_person,
+    verify_secret,
+)
+from . import sessions
+from .audit import record_audit
+
+# Rows that belong to the account itself; any other row pointing at a person is "other data"
+# that keeps an unverified registration from being purged.
+ACCOUNT_OWN_TABLES = {"people", "login_sessions", "audit_events", "outbox"}
+
+
+# Links ------------------------------------------------------------------------------------------
+
+def absolute_link(path: str) -> str:
+    """A link for a message: BASE_URL (the public address) plus ``path``."""
+    return str(current_app.config["BASE_URL"]).rstrip("/") + path
+
+
+def person_from_token(
+    purpose: str, token: str, max_age: timedelta, fingerprint: Callable[[Person], str]
+) -> Person:
+    """The person a token names, if it is genuine, young enough and its state still matches.
+
+    Raises ``tokens.TokenExpired`` or ``tokens.TokenInvalid`` (tampered, unknown, used)."""
+    payload = tokens.read_token(purpose, token, max_age)
+    if not (isinstance(payload, dict) and isinstance(payload.get("p"), int)
+            and isinstance(payload.get("f"), str)):
+        raise tokens.TokenInvalid("link is not valid")
+    person = db.session.get(Person, payload["p"])
+    if person is None or fingerprint(person) != payload["f"]:
+        raise tokens.TokenInvalid("link already used or no longer valid")
+    return person
+
+
+def _token_for(purpose: str, person: Person, fingerprint: Callable[[Person], str]) -> str:
+    return tokens.make_token(purpose, {"p": person.id, "f": fingerprint(person)})
+
+
+# Registration and verification ------------------------------------------------------------------
+
+def verify_fingerprint(person: Person) -> str:
+    """Changes when the address is verified or a newer registration replaces the password."""
+    return tokens.state_fingerprint(
+        "verify", person.email_hash, person.status, person.email_verified_at,
+        person.password_hash, person.pending_password_hash,
+    )
+
+
+def verify_max_age() -> timedelta:
+    return timedelta(hours=current_app.config["VERIFY_TOKEN_HOURS"])
+
+
+def awaits_verification(person: Person) -> bool:
+    """An account whose address has not been verified yet (it cannot log in)."""
+    return (person.has_account and person.status == "pending") or bool(
+        person.pending_password_hash)
+
+
+def register_account(email: str, password: str, name: str | None = None) -> str:
+    """Start a registration; always ends in an email to the address. Returns what happened
+    (``created``, ``renewed``, ``claim`` or ``exists``) for logs and tests, never for pages."""
+    check_password_rules(password)
+    person = find_person_by_email(email)
+    if person is None:
+        person = new_person(email, origin="register", status="pending", name=name or None)
+        person.password_hash = hash_secret(password)
+        outcome = "created"
+    elif person.has_account and person.status != "pending":
+        queue_service_email(person, "account_exists", "You already have an account",
+                            {"reason": "register", "login_link": absolute_link("/login"),
+                             "reset_link": absolute_link("/reset")})
+        return "exists"
+    elif person.has_account:
+        # An unfinished registration: the newest one wins and earlier links stop working.
+        person.password_hash = hash_secret(password)
+        person.name = name or person.name
+        person.created_at = clock.utcnow()
+        outcome = "renewed"
+    else:
+        # We hold this address without an account (e.g. a newsletter sign-up). The password
+        # waits beside the record until the address owner follows the link.
+        person.pending_password_hash = hash_secret(password)
+        outcome = "claim"
+    send_verification(person)
+    return outcome
+
+
+def send_verification(person: Person) -> OutboxMessage:
+    token = _token_for("verify_email", person, verify_fingerprint)
+    return queue_service_email(
+        person, "verify_email", "Confirm your email address",
+        {"link": absolute_link(f"/verify/{token}"),
+         "hours": current_app.config["VERIFY_TOKEN_HOURS"]},
+    )
+
+
+def resend_verification(email: str) -> bool:
+    """A fresh link if that address has an account awaiting verification; else nothing."""
+    person = find_person_by_email(email)
+    if person is None or not awaits_verification(person):
+        return False
+    send_verification(person)
+    return True
+
+
+def check_verification_token(token: str) -> Person:
+    return person_from_token("verify_email", token, verify_max_age(), verify_fingerprint)
+
+
+def verify_account(token: str) -> Person:
+    """Follow a verification link: the address is proven, the account becomes active."""
+    person = check_verification_token(token)
+    if person.pending_password_hash:
+        person.password_hash = person.pending_password_hash
+        person.pending_password_hash = None
+    elif not person.has_account:
+        raise tokens.TokenInvalid("no account to verify")
+    person.status = "active"
+    person.email_verified_at = person.email_verified_at or clock.utcnow()
+    record_audit(person.id, "account.verify", "email")
+    return person
+
+
+# Signing in ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SignInCheck:
+    outcome: str  # "ok", "pending" (right password, address not verified yet) or "bad"
+    person: Person | None = None
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return hash_secret("not a real password, used to spend the same time")
+
+
+def check_sign_in(email: str, password: str) -> SignInCheck:
+    """Check an email and password. Unknown address and wrong password look the same and take
+    the same time. On success an outdated hash is replaced (the caller commits)."""
+    person = find_person_by_email(email)
+    stored = None
+    if person is not None:
+        stored = person.password_hash or person.pending_password_hash
+    matched = verify_secret(
+        stored or _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+    if person is None or stored is None or not matched:
+        return SignInCheck("bad")
+    if awaits_verification(person):
+        return SignInCheck("pending", person)
+    if not person.is_active:
+        return SignInCheck("bad")
+    if needs_rehash(stored):
+        person.password_hash = hash_secret(password)
+    return SignInCheck("ok", person)
+
+
+# Password reset --------------------------------------------------------------------------------
+
+def reset_fingerprint(person: Person) -> str:
+    return tokens.state_fingerprint("reset", person.password_hash)
+
+
+def reset_max_age() -> timedelta:
+    return timedelta(minutes=current_app.config["RESET_TOKEN_MINUTES"])
+
+
+def request_password_reset(email: str) -> bool:
+    """Email a reset link if the address has an account; else quietly nothing."""
+    person = find_person_by_email(email)
+    if person is None or not person.has_account:
+        return False
+    token = _token_for("reset_password", person, reset_fingerprint)
+    queue_service_email(
+        person, "reset_password", "Reset your password",
+        {"link": absolute_link(f"/reset/{token}"),
+         "minutes": current_app.config["RESET_TOKEN_MINUTES"]},
+    )
+    return True
+
+
+def check_reset_token(token: str) -> Person:
+    return person_from_token("reset_password", token, reset_max_age(), reset_fingerprint)
+
+
+def reset_password(token: str, new_password: str) -> Person:
+    """Set a new password from a reset link; every sign-in of the person ends. Following the
+    link proves the address too, so an unverified account becomes active."""
+    person = check_reset_token(token)
+    check_password_rules(new_password)
+    person.password_hash = hash_secret(new_password)
+    if person.status == "pending":
+        person.status = "active"
+        person.email_verified_at = person.email_verified_at or clock.utcnow()
+    sessions.revoke_sessions(person.id)
+    record_audit(person.id, "password.reset", "password")
+    return person
+
+
+# Housekeeping ----------------------------------------------------------------------------------
+
+def purge_unverified_accounts(now: datetime) -> int:
+    """Delete registrations never verified within UNVERIFIED_ACCOUNT_DAYS that hold nothing
+    but the registration itself. Returns how many (the caller commits)."""
+    cutoff = now - timedelta(days=current_app.config["UNVERIFIED_ACCOUNT_DAYS"])
+    query = db.select(Person.id).where(
+        Person.origin == "register", Person.status == "pending",
+        Person.email_verified_at.is_(None), Person.created_at < cutoff,
+    )
+    for table in db.metadata.sorted_tables:
+        if table.name in ACCOUNT_OWN_TABLES:
+            continue
+        for key in table.foreign_keys:
+            if key.column.table.name == "people":
+                query = query.where(~db.select(key.parent).where(key.parent == Person.id).exists())
+    ids = list(db.session.execute(query).scalars())
+    if not ids:
+        return 0
+    for model in (OutboxMessage, LoginSession, AuditEvent):
+        db.session.execute(db.delete(model).where(model.person_id.in_(ids)))
+    db.session.execute(db.delete(Person).where(Person.id.in_(ids)))
+    return len(ids)
