@@ -1,3 +1,124 @@
-"""One-click unsubscribe (RFC 8058) from the link in every message. Pages."""
+"""One-click unsubscribe (RFC 8058) from the link in every message.
 
-from . import bp  # noqa: F401
+``GET /u/<token>`` only shows what would stop (mail scanners follow links). ``POST`` with
+``List-Unsubscribe=One-Click`` is the mailbox provider's one-click: no cookie, no CSRF token,
+no login; it answers a short text. The page's own buttons POST to the same address with a
+``scope`` and get the full page back, with an undo and an optional "why?". The signed token
+is the authority for all of them, so they are exempt from CSRF and never look at who is
+logged in: a link for person A changes A, whoever's browser opens it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, render_template, request
+
+from ..crypto import mask_email
+from ..extensions import csrf, db
+from . import bp, services
+from .forms import ReasonForm
+from .services import LinkInvalid, UnsubscribeLink
+
+ONE_CLICK_BODY = "You are unsubscribed. Nothing more will be sent for this.\n"
+
+
+@bp.after_request
+def no_referrer(response: Response) -> Response:
+    # The token is in the address: never pass it on to another site.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/u/<token>")
+def confirm(token: str) -> Any:
+    """What this link would stop, with the two buttons. Changes nothing."""
+    try:
+        link = services.read_link(token)
+        person = services.find_person(link)
+    except LinkInvalid:
+        return invalid()
+    return render_template(
+        "unsubscribe/confirm.html", token=token, link=link,
+        masked_email=mask_email(person.email),
+        topic_scope=services.describe_scope(link, everything=False),
+        channel_names=services.channel_names(),
+    )
+
+
+@csrf.exempt
+@bp.post("/u/<token>")
+def unsubscribe(token: str) -> Any:
+    """The unsubscribe itself: RFC 8058 one-click, or a button from the page."""
+    one_click = request.form.get("List-Unsubscribe") == "One-Click"
+    scope = request.form.get("scope")
+    if not one_click and scope not in ("topic", "all"):
+        return invalid("The request did not say what to stop. Nothing was changed.")
+    try:
+        link = services.read_link(token)
+        everything = scope == "all"
+        changed = services.unsubscribe(link, everything=everything, ip=request.remote_addr,
+                                       user_agent=request.user_agent.string)
+        db.session.commit()
+    except LinkInvalid:
+        db.session.rollback()
+        return invalid()
+    if one_click:
+        # Providers POST in bursts and show nobody this body: keep it tiny.
+        return Response(ONE_CLICK_BODY, 200, mimetype="text/plain")
+    return done(token, link, changed, everything)
+
+
+def done(token: str, link: UnsubscribeLink, changed: list[str], everything: bool) -> str:
+    return render_template(
+        "unsubscribe/done.html", token=token, link=link, everything=everything,
+        stopped=services.describe_scope(link, everything=everything),
+        changed=changed, receipt=services.make_receipt(link, changed, everything),
+        reasons=services.REASONS, form=ReasonForm(),
+    )
+
+
+@csrf.exempt
+@bp.post("/u/<token>/undo")
+def undo(token: str) -> Any:
+    """Put back exactly what the unsubscribe on this page stopped."""
+    try:
+        link = services.read_link(token)
+        changed, _everything = services.read_receipt(link, request.form.get("receipt", ""))
+        restored = services.undo_unsubscribe(link, changed, ip=request.remote_addr,
+                                             user_agent=request.user_agent.string)
+        db.session.commit()
+    except LinkInvalid as exc:
+        db.session.rollback()
+        return invalid(str(exc).capitalize() + ". Nothing was changed.")
+    return render_template("unsubscribe/restored.html", token=token, link=link,
+                           restored=restored)
+
+
+@csrf.exempt
+@bp.post("/u/<token>/why")
+def why(token: str) -> Any:
+    """The optional reason, stored without any link to the person."""
+    form = ReasonForm(request.form)
+    try:
+        link = services.read_link(token)
+        changed, everything = services.read_receipt(link, form.receipt.data or "")
+    except LinkInvalid as exc:
+        return invalid(str(exc).capitalize() + ". Nothing was changed.")
+    if not form.validate():
+        return render_template(
+            "unsubscribe/done.html", token=token, link=link, everything=everything,
+            stopped=services.describe_scope(link, everything=everything), changed=changed,
+            receipt=form.receipt.data, reasons=services.REASONS, form=form,
+        ), 400
+    services.record_reason(link, form.reason.data, everything=everything)
+    db.session.commit()
+    return render_template("unsubscribe/thanks.html", link=link)
+
+
+def invalid(detail: str | None = None) -> tuple[str, int]:
+    explanation = detail or (
+        "This unsubscribe link is not valid: it may have been copied incompletely, changed, "
+        "or it belongs to an account that no longer exists. Nothing was changed."
+    )
+    return render_template("unsubscribe/invalid.html", explanation=explanation), 400

@@ -1,0 +1,155 @@
+"""Unsubscribing from a signed link: what a link covers, recording the opt-out, undoing it
+and the anonymous "why?".
+
+The link itself is the authority: whoever holds it may stop (and restore) the marketing it
+names for the person it names, whoever is logged in. Nothing here reads the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
+from .. import tokens
+from ..consent import Actor, Purpose, UnknownPerson, purposes_from_config, record_changes
+from ..consent.catalogue import CHANNELS, MARKETING_CHANNELS, TOPICS
+from ..extensions import db
+from ..models import Person, UnsubscribeFeedback
+from . import fastpath
+
+# What the anonymous "why?" form offers; only the key is stored.
+REASONS = {
+    "too_many": "You sent too many messages",
+    "not_relevant": "The messages were not relevant to me",
+    "never_signed_up": "I never signed up for these",
+    "other_way": "I prefer to hear from you another way",
+    "other": "Another reason",
+}
+# How long the page after an unsubscribe may undo it or send a reason.
+RECEIPT_LIFETIME = timedelta(days=7)
+# Plural nouns for buttons: "Stop offers emails", "Stop offers text messages".
+CHANNEL_NOUNS = {"email": "emails", "sms": "text messages", "phone": "calls", "post": "post"}
+MESSAGE_REF_MAX = 64  # ConsentEvent.message_ref
+
+
+class LinkInvalid(ValueError):
+    """The link is malformed, tampered with, for another purpose or for nobody we know."""
+
+
+@dataclass(frozen=True)
+class UnsubscribeLink:
+    person_id: int
+    channel: str
+    topic: str  # a topic key, or "*" for all marketing on the channel
+    message_ref: str
+
+    @property
+    def topic_label(self) -> str:
+        """``offers emails``, or ``marketing emails`` for the whole channel."""
+        topic = "marketing" if self.topic == "*" else TOPICS.get(self.topic, self.topic).lower()
+        return f"{topic} {CHANNEL_NOUNS.get(self.channel, self.channel)}"
+
+
+def read_link(token: str) -> UnsubscribeLink:
+    """The verified link, or :class:`LinkInvalid`. Checks signature, shape and that the
+    channel and topic name marketing purposes of the catalogue; not that the person exists."""
+    try:
+        person_id, channel, topic, message_ref = tokens.read_unsubscribe_token(token)
+    except tokens.TokenInvalid as exc:
+        raise LinkInvalid(str(exc)) from exc
+    link = UnsubscribeLink(person_id, channel, topic, message_ref[:MESSAGE_REF_MAX])
+    if channel not in MARKETING_CHANNELS or not scope_purposes(link, everything=False):
+        raise LinkInvalid("link names no marketing we send")
+    return link
+
+
+def scope_purposes(link: UnsubscribeLink, *, everything: bool) -> list[str]:
+    """The purpose keys an unsubscribe stops: the link's topic, every marketing topic on its
+    channel (``*``), or every marketing purpose on every channel (``everything``)."""
+    purposes = purposes_from_config(current_app.config)
+    return [key for key, purpose in purposes.items() if _in_scope(purpose, link, everything)]
+
+
+def _in_scope(purpose: Purpose, link: UnsubscribeLink, everything: bool) -> bool:
+    if not purpose.is_marketing:
+        return False
+    if everything:
+        return True
+    return purpose.channel == link.channel and link.topic in ("*", purpose.topic)
+
+
+def describe_scope(link: UnsubscribeLink, *, everything: bool) -> list[str]:
+    """Titles of what will stop, for the page."""
+    purposes = purposes_from_config(current_app.config)
+    return [purposes[key].title for key in scope_purposes(link, everything=everything)]
+
+
+def channel_names() -> str:
+    """"email, text message, phone and post" for the "all marketing" explanation."""
+    names = [CHANNELS[c].lower() for c in MARKETING_CHANNELS]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def find_person(link: UnsubscribeLink) -> Person:
+    person = db.session.get(Person, link.person_id)
+    if person is None:
+        raise LinkInvalid("the person this link was for is not on our records")
+    return person
+
+
+def unsubscribe(link: UnsubscribeLink, *, everything: bool, ip: str | None = None,
+                user_agent: str | None = None) -> list[str]:
+    """Stop the link's marketing (or all of it) for the link's person, source ``one_click``.
+    Returns the purposes that really changed (none on a repeat). The caller commits."""
+    actor = Actor(source="one_click", actor_type="person", actor_id=str(link.person_id),
+                  ip=ip, user_agent=user_agent, message_ref=link.message_ref)
+    try:
+        return fastpath.withdraw(link.person_id, scope_purposes(link, everything=everything),
+                                 actor)
+    except UnknownPerson as exc:
+        raise LinkInvalid("the person this link was for is not on our records") from exc
+
+
+def make_receipt(link: UnsubscribeLink, changed: list[str], everything: bool) -> str:
+    """A signed note of what this unsubscribe changed, for the undo and "why?" forms."""
+    return tokens.make_token("unsubscribe_receipt",
+                             {"p": link.person_id, "k": changed, "all": everything})
+
+
+def read_receipt(link: UnsubscribeLink, receipt: str) -> tuple[list[str], bool]:
+    """(purposes changed, everything) from a receipt made for this link's person."""
+    try:
+        data = tokens.read_token("unsubscribe_receipt", receipt, RECEIPT_LIFETIME)
+    except tokens.TokenInvalid as exc:
+        raise LinkInvalid("this form has expired; open the link in your message again") from exc
+    if not isinstance(data, dict) or data.get("p") != link.person_id:
+        raise LinkInvalid("this form does not belong to this link")
+    keys = [str(key) for key in data.get("k") or []]
+    return keys, bool(data.get("all"))
+
+
+def undo_unsubscribe(link: UnsubscribeLink, changed: list[str], *, ip: str | None = None,
+                     user_agent: str | None = None) -> list[str]:
+    """Allow again exactly the purposes an unsubscribe stopped (each was allowed before it),
+    source ``email_link``. Returns the purposes restored. The caller commits."""
+    purposes = purposes_from_config(current_app.config)
+    keys = [key for key in changed if key in purposes and purposes[key].is_marketing]
+    actor = Actor(source="email_link", actor_type="person", actor_id=str(link.person_id),
+                  ip=ip, user_agent=user_agent, message_ref=link.message_ref)
+    try:
+        events = record_changes(link.person_id, {key: True for key in keys}, actor)
+    except UnknownPerson as exc:
+        raise LinkInvalid("the person this link was for is not on our records") from exc
+    return [event.purpose for event in events]
+
+
+def record_reason(link: UnsubscribeLink, reason: str, *, everything: bool) -> UnsubscribeFeedback:
+    """Store why, anonymously: channel, topic and reason, never the person. Caller commits."""
+    if reason not in REASONS:
+        raise ValueError("choose one of the reasons listed")
+    row = UnsubscribeFeedback(channel=link.channel, topic="all" if everything else link.topic,
+                              reason=reason)
+    db.session.add(row)
+    return row
