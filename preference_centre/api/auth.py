@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
 from .. import clock
@@ -85,11 +85,13 @@ def bearer_token(header: str | None) -> str | None:
 
 
 def key_from_request() -> ApiKey | None:
-    """The live key presented with this request (looked up once per request)."""
-    if "api_key_checked" not in g:
-        g.api_key_checked = True
-        g.api_key = find_live_key(bearer_token(request.headers.get("Authorization")) or "")
-    return g.api_key
+    """The live key presented with this request, looked up once per request. Kept in the
+    request's environ, not ``g``: an app context (and its ``g``) can outlive one request."""
+    slot = "preference_centre.api_key"
+    if slot not in request.environ:
+        raw = bearer_token(request.headers.get("Authorization")) or ""
+        request.environ[slot] = find_live_key(raw)
+    return request.environ[slot]
 
 
 def note_use(key: ApiKey) -> None:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, abort, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..consent import purposes_from_config
 from ..consent.catalogue import MARKETING_CHANNELS
 from ..extensions import db
-from ..models import Communication, Order
+from ..models import ApiKey, Communication, Order
 from ..suppression import BadCursor, UnknownChannel
 from ..suppression import page as suppression_page
 from . import auth, bp, services
@@ -70,6 +70,14 @@ def conflict(exc: services.Conflict) -> tuple[Response, int]:
     return error(409, str(exc))
 
 
+def caller() -> ApiKey:
+    """The key this request came with (``require_api_key`` has already checked it)."""
+    key = auth.key_from_request()
+    if key is None:
+        abort(401)
+    return key
+
+
 def json_body() -> Fields:
     return Fields(request.get_json(silent=True))
 
@@ -115,7 +123,8 @@ def create_person() -> tuple[Response, int]:
     verified = fields.boolean("email_verified")
     source_note = fields.text("source_note", max_length=200)
     fields.done()
-    arguments = dict(key_prefix=g.api_key.key_prefix, key_name=g.api_key.name, name=name,
+    key = caller()
+    arguments = dict(key_prefix=key.key_prefix, key_name=key.name, name=name,
                      consents=consents, verified=bool(verified), source_note=source_note)
     try:
         person, created, events = services.find_or_create_person(email or "", **arguments)
@@ -141,7 +150,7 @@ def change_consent(person_id: int) -> Response:
     if not consents and not fields.errors:
         fields.errors["consents"] = "Give at least one purpose: true or false."
     fields.done()
-    events = services.change_consents(person, consents, g.api_key.key_prefix)
+    events = services.change_consents(person, consents, caller().key_prefix)
     db.session.commit()
     return jsonify({**services.consent_overview(person),
                     "changed": [event.purpose for event in events]})
