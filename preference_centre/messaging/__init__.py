@@ -4,10 +4,19 @@ The public interface other features call:
 
 - ``queue_service_email(person, kind, subject, context, to=None)``: a service message
   (verification, reset, change of email, order news); sent whatever the marketing choices.
+- ``notify_order_confirmed(order)``, ``notify_order_changed(order, what)``: order news.
+- ``queue_campaign(topic, channel, subject, body_text, created_by=None, progress=None)``.
 - ``deliver_due(batch=...)``: send what is due (the worker and tests call this).
+- ``opt_out_url(person_id, channel, topic, message_ref)``: the one-click link, for any channel.
 """
 
-from .compose import queue_service_email
+from .campaigns import CampaignError, queue_campaign
+from .compose import opt_out_url, queue_service_email
+from .mime import UnsafeHeader
+from .orders import notify_order_changed, notify_order_confirmed
 from .outbox import deliver_due
 
-__all__ = ["deliver_due", "queue_service_email"]
+__all__ = [
+    "CampaignError", "UnsafeHeader", "deliver_due", "notify_order_changed",
+    "notify_order_confirmed", "opt_out_url", "queue_campaign", "queue_service_email",
+]

@@ -1,35 +1,176 @@
-"""Composing messages from a ``.txt`` and ``.html`` template pair into outbox rows."""
+"""The one composer: every message, service or marketing, gets its footer, links and headers here.
+
+Service messages are rendered from ``templates/email/<kind>.txt`` and ``.html`` when queued
+(the templates are plain bodies: nothing to extend). Campaign messages are rendered when sent
+(see ``campaigns.py``). Either way the footer, the one-click link and the headers are added
+when the message is sent, because the link's token names the outbox row id, which a bulk
+insert does not know in advance; nothing signed is stored.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from flask import current_app, render_template
 
-from .. import clock
+from .. import clock, tokens
+from ..consent.catalogue import TOPICS
 from ..extensions import db
 from ..models import OutboxMessage, Person
+from . import dkim
+from .mime import UnsafeHeader, build_email, check_header_value
+
+SERVICE = "service_messages"
+ALL_MARKETING = "*"
+_KIND = re.compile(r"^[a-z0-9_]{1,40}$")
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a message says, before the footer: subject, text and (optional) HTML body."""
+
+    subject: str
+    text: str
+    html: str | None
+
+
+def base_url() -> str:
+    return str(current_app.config["BASE_URL"]).rstrip("/")
 
 
 def new_message_id() -> str:
-    domain = current_app.config.get("DKIM_DOMAIN") or "preference-centre.local"
-    return f"<{uuid.uuid4().hex}@{domain}>"
+    return f"<{uuid.uuid4().hex}@{message_id_domain()}>"
+
+
+def message_id_domain() -> str:
+    return current_app.config.get("DKIM_DOMAIN") or "preference-centre.local"
+
+
+def unsubscribe_topic(purpose: str) -> str:
+    """A marketing message's link covers its own topic; a service message's, all marketing."""
+    if purpose == SERVICE or ":" not in purpose:
+        return ALL_MARKETING
+    return purpose.split(":", 1)[1]
+
+
+def opt_out_url(person_id: int, channel: str, topic: str, message_ref: int | str) -> str:
+    """``BASE_URL/u/<token>``: the signed link that stops marketing in one step."""
+    token = tokens.make_unsubscribe_token(person_id, channel, topic, message_ref)
+    return f"{base_url()}/u/{token}"
+
+
+def preferences_url(person_id: int) -> str:
+    """The no-login link to manage all preferences (``/p/<token>``)."""
+    return _preference_link()(person_id)
+
+
+def _preference_link() -> Callable[[int], str]:
+    try:
+        from ..preferences.links import preference_link
+    except ImportError:  # the preferences feature may not provide it (yet)
+        return _fallback_preference_link
+    return preference_link
+
+
+def _fallback_preference_link(person_id: int) -> str:
+    return f"{base_url()}/p/" + tokens.make_token("preferences", {"p": person_id})
 
 
 def queue_service_email(
     person: Person, kind: str, subject: str, context: dict[str, Any], to: str | None = None
 ) -> OutboxMessage:
     """Render ``templates/email/<kind>.txt`` and ``.html`` and queue them for ``person``
-    (to ``to`` instead of the person's address when given, e.g. an old address)."""
-    values = {"person": person, "base_url": current_app.config["BASE_URL"].rstrip("/"),
+    (to ``to`` instead of the person's address when given, e.g. an old address).
+
+    Sent whatever the marketing choices. Raises ``UnsafeHeader`` when the subject or the
+    address holds a line break, and ``ValueError`` for an unusable kind or address."""
+    if not _KIND.match(kind):
+        raise ValueError("message kind must be lower-case letters, digits and underscores")
+    check_header_value("Subject", subject)
+    recipient = check_header_value("To", to or person.email or "")
+    if "@" not in recipient:
+        raise UnsafeHeader("To is not an email address")
+    values = {"person": person, "base_url": base_url(),
               "company_name": current_app.config["COMPANY_NAME"], **context}
     message = OutboxMessage(
-        person_id=person.id, channel="email", purpose="service_messages", kind=kind,
-        recipient=to or person.email, subject=subject,
+        person_id=person.id, channel="email", purpose=SERVICE, kind=kind,
+        recipient=recipient, subject=subject,
         body_text=render_template(f"email/{kind}.txt", **values),
         body_html=render_template(f"email/{kind}.html", **values),
-        message_id=new_message_id(), status="queued", next_attempt_at=clock.utcnow(),
+        message_id=new_message_id(), status="queued", attempts=0,
+        next_attempt_at=clock.utcnow(),
     )
     db.session.add(message)
     return message
+
+
+def with_footer(content: Content, person_id: int, channel: str, topic: str,
+                message_ref: int | str) -> tuple[Content, str]:
+    """``content`` with the footer appended to both bodies, and the one-click URL."""
+    unsubscribe_url = opt_out_url(person_id, channel, topic, message_ref)
+    values = {
+        "unsubscribe_url": unsubscribe_url,
+        "preferences_url": preferences_url(person_id),
+        "company_name": current_app.config["COMPANY_NAME"],
+        "scope": _scope(topic),
+        "service": topic == ALL_MARKETING,
+    }
+    text = content.text.rstrip("\n") + "\n\n" + _render("email/_footer.txt", values)
+    html = None
+    if content.html is not None:
+        footer = _render("email/_footer.html", values)
+        html = _insert_footer(content.html, footer)
+    return Content(content.subject, text, html), unsubscribe_url
+
+
+def _render(name: str, values: dict[str, Any]) -> str:
+    # Straight from the Jinja environment: no request-bound context processors, so the worker
+    # can render outside a request, and faster on the send path.
+    return current_app.jinja_env.get_template(name).render(values)
+
+
+def _scope(topic: str) -> str:
+    if topic == ALL_MARKETING:
+        return "all marketing emails"
+    return f"emails about {TOPICS.get(topic, topic).lower()}"
+
+
+def _insert_footer(html: str, footer: str) -> str:
+    at = html.lower().rfind("</body>")
+    if at >= 0:
+        return html[:at] + footer + html[at:]
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"></head>\n<body>\n'
+        f"{html}\n{footer}\n</body></html>\n"
+    )
+
+
+def sender_address() -> tuple[str, str]:
+    """(header value, envelope address) of ``MAIL_DEFAULT_SENDER`` (a string or a pair)."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    if isinstance(sender, (tuple, list)):
+        sender = f"{sender[0]} <{sender[1]}>"
+    return str(sender), parseaddr(str(sender))[1]
+
+
+def email_bytes(row: OutboxMessage, recipient: str, content: Content) -> bytes:
+    """The raw email for outbox ``row``: footer, ``List-Unsubscribe`` headers whose token names
+    the row, its stable ``Message-ID``, and a DKIM signature when configured."""
+    topic = unsubscribe_topic(row.purpose)
+    full, unsubscribe_url = with_footer(content, row.person_id, "email", topic, row.id)
+    sender, _ = sender_address()
+    headers = [
+        ("From", sender),
+        ("To", recipient),
+        ("Subject", full.subject),
+        ("Date", format_datetime(clock.utcnow())),
+        ("Message-ID", row.message_id),
+        ("List-Unsubscribe", f"<{unsubscribe_url}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+    ]
+    return dkim.sign_if_configured(build_email(headers, full.text, full.html))

@@ -1,32 +1,208 @@
-"""Sending what is due from the outbox (the full worker arrives with the messaging work)."""
+"""The outbox worker: claim what is due, check consent again, send, record the outcome.
+
+A claim (status ``sending``, who, when) is committed before anything is sent, so workers that
+run at once never take the same row: on PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED``;
+SQLite serialises writers, and runs one worker. A worker that dies mid-batch leaves rows in
+``sending``; after ``OUTBOX_CLAIM_TIMEOUT_SECONDS`` another worker puts them back in the queue
+(a message may then leave twice, never zero times). Outcomes are written once per batch.
+
+The worker logs counts only: never addresses, bodies or links.
+"""
 
 from __future__ import annotations
 
-from flask_mail import Message
+import logging
+import os
+import random
+import socket
+import threading
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import bindparam, select, update
 
 from .. import clock
-from ..extensions import db, mail
-from ..models import OutboxMessage
+from ..consent import may_contact
+from ..extensions import db
+from ..models import Campaign, OutboxMessage, Person
+from .campaigns import CampaignRenderer
+from .compose import SERVICE, Content, unsubscribe_topic
+from .senders import Contact, Sender, sender_factories
+from .transport import DeliveryError
+
+log = logging.getLogger(__name__)
+OUTCOMES = ("sent", "retry", "failed", "dead", "suppressed", "cancelled")
+_table = OutboxMessage.__table__
 
 
-def deliver_due(batch: int = 100) -> dict[str, int]:
-    """Send up to ``batch`` due messages over one SMTP connection; counts by outcome."""
-    rows = db.session.execute(
-        db.select(OutboxMessage)
-        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= clock.utcnow())
-        .order_by(OutboxMessage.id).limit(batch)
+def worker_name() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+def retry_delay(attempts: int, config: Any) -> timedelta:
+    """Exponential backoff with jitter: about base * 2^(attempts-1), capped; the random half
+    keeps many failed messages from all coming back at the same second."""
+    base = float(config.get("OUTBOX_RETRY_SECONDS", 60))
+    ceiling = float(config.get("OUTBOX_RETRY_MAX_SECONDS", 6 * 3600))
+    delay = min(base * 2 ** max(attempts - 1, 0), ceiling)
+    return timedelta(seconds=delay / 2 + random.uniform(0, delay / 2))
+
+
+def reclaim_stale() -> int:
+    """Put rows claimed by a worker that stopped answering back in the queue."""
+    timeout = float(current_app.config.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300))
+    result = db.session.execute(
+        update(_table)
+        .where(_table.c.status == "sending",
+               _table.c.claimed_at < clock.utcnow() - timedelta(seconds=timeout))
+        .values(status="queued", claimed_by=None, claimed_at=None)
+    )
+    return result.rowcount or 0
+
+
+def claim_due(limit: int, worker: str) -> list[int]:
+    """Mark up to ``limit`` due rows as ours (committed), oldest first; their ids."""
+    now = clock.utcnow()
+    due = (
+        select(_table.c.id)
+        .where(_table.c.status == "queued", _table.c.next_attempt_at <= now,
+               _table.c.channel.in_(list(sender_factories())))
+        .order_by(_table.c.next_attempt_at, _table.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = db.session.execute(
+        update(_table)
+        .where(_table.c.id.in_(due.scalar_subquery()), _table.c.status == "queued")
+        .values(status="sending", claimed_by=worker, claimed_at=now)
+        .returning(_table.c.id)
     ).scalars().all()
-    counts = {"sent": 0}
-    if not rows:
-        return counts
-    with mail.connect() as connection:
-        for row in rows:
-            message = Message(subject=row.subject, recipients=[row.recipient],
-                              body=row.body_text, html=row.body_html)
-            message.msgId = row.message_id
-            connection.send(message)
-            row.status = "sent"
-            row.sent_at = clock.utcnow()
-            counts["sent"] += 1
     db.session.commit()
+    return sorted(ids)
+
+
+def deliver_due(batch: int | None = None, worker: str | None = None) -> dict[str, int]:
+    """Send up to ``batch`` due messages (one connection per channel); counts by outcome."""
+    config = current_app.config
+    counts = dict.fromkeys(OUTCOMES, 0)
+    reclaim_stale()
+    ids = claim_due(batch or int(config["OUTBOX_BATCH_SIZE"]), worker or worker_name())
+    if not ids:
+        return counts
+    rows = db.session.execute(
+        select(_table).where(_table.c.id.in_(ids)).order_by(_table.c.id)
+    ).all()
+    batch_run = _Batch(config, rows)
+    try:
+        outcomes = [batch_run.deliver_safely(row) for row in rows]
+    finally:
+        batch_run.close()
+    _record(outcomes)
+    db.session.commit()
+    for outcome in outcomes:
+        counts[outcome["outcome"]] += 1
+    log.info("outbox batch: %s", " ".join(f"{k}={v}" for k, v in counts.items() if v))
     return counts
+
+
+class _Batch:
+    """What one batch shares: the people, compiled campaigns and open senders."""
+
+    def __init__(self, config: Any, rows: list[Any]) -> None:
+        self.config = config
+        self.contacts = _contacts({row.person_id for row in rows if row.person_id})
+        self.renderers = _renderers({row.campaign_id for row in rows if row.campaign_id})
+        self.senders: dict[str, Sender] = {}
+        self.broken: dict[str, DeliveryError] = {}
+
+    def deliver_safely(self, row: Any) -> dict[str, Any]:
+        """:meth:`deliver`, turning a surprise (a broken template, an unreadable DKIM key) into
+        a retry for this row, so the rest of the batch is still recorded."""
+        try:
+            return self.deliver(row)
+        except Exception as exc:  # noqa: BLE001 - logged by type only: messages hold data
+            log.error("outbox: %s while sending message %d", type(exc).__name__, row.id)
+            return self._failure(row, DeliveryError(type(exc).__name__, temporary=True))
+
+    def deliver(self, row: Any) -> dict[str, Any]:
+        contact = self.contacts.get(row.person_id)
+        if contact is None:
+            return _outcome(row, "cancelled", "person erased")
+        if row.purpose != SERVICE:
+            decision = may_contact(contact.id, row.channel, unsubscribe_topic(row.purpose))
+            if not decision:
+                return _outcome(row, "suppressed", decision.reason)
+        try:
+            if row.channel in self.broken:  # the connection failed earlier in this batch
+                raise self.broken[row.channel]
+            self._sender(row.channel).send(row, contact, self._content(row, contact))
+        except DeliveryError as error:
+            if error.connection_lost:
+                self.broken[row.channel] = error
+            return self._failure(row, error)
+        return _outcome(row, "sent", None, attempts=row.attempts + 1, sent_at=clock.utcnow())
+
+    def _content(self, row: Any, contact: Contact) -> Content:
+        if row.campaign_id is not None:
+            return self.renderers[row.campaign_id].render(contact)
+        return Content(row.subject or "", row.body_text or "", row.body_html)
+
+    def _sender(self, channel: str) -> Sender:
+        if channel not in self.senders:
+            self.senders[channel] = sender_factories()[channel](self.config)
+        return self.senders[channel]
+
+    def _failure(self, row: Any, error: DeliveryError) -> dict[str, Any]:
+        attempts = row.attempts + 1
+        if not error.temporary:
+            return _outcome(row, "failed", error.reason, attempts=attempts)
+        if attempts >= int(self.config["OUTBOX_MAX_ATTEMPTS"]):
+            return _outcome(row, "dead", error.reason, attempts=attempts)
+        return _outcome(row, "retry", error.reason, attempts=attempts,
+                        next_at=clock.utcnow() + retry_delay(attempts, self.config))
+
+    def close(self) -> None:
+        for sender in self.senders.values():
+            sender.close()
+
+
+def _outcome(row: Any, outcome: str, error: str | None, *, attempts: int | None = None,
+             sent_at: Any = None, next_at: Any = None) -> dict[str, Any]:
+    return {
+        "outcome": outcome, "_id": row.id,
+        "_status": "queued" if outcome == "retry" else outcome,
+        "_attempts": row.attempts if attempts is None else attempts,
+        "_next": next_at or row.next_attempt_at, "_error": error, "_sent": sent_at,
+    }
+
+
+def _record(outcomes: list[dict[str, Any]]) -> None:
+    db.session.execute(
+        update(_table).where(_table.c.id == bindparam("_id")).values(
+            status=bindparam("_status"), attempts=bindparam("_attempts"),
+            next_attempt_at=bindparam("_next"), last_error=bindparam("_error"),
+            sent_at=bindparam("_sent"), claimed_by=None, claimed_at=None,
+        ),
+        [{k: v for k, v in outcome.items() if k != "outcome"} for outcome in outcomes],
+    )
+
+
+def _contacts(person_ids: set[int]) -> dict[int, Contact]:
+    if not person_ids:
+        return {}
+    found = db.session.execute(
+        select(Person.id, Person.email, Person.name, Person.phone)
+        .where(Person.id.in_(person_ids))
+    ).all()
+    return {row.id: Contact(row.id, row.email, row.name, row.phone) for row in found}
+
+
+def _renderers(campaign_ids: set[int]) -> dict[int, CampaignRenderer]:
+    if not campaign_ids:
+        return {}
+    found = db.session.execute(
+        select(Campaign.id, Campaign.subject, Campaign.body_text)
+        .where(Campaign.id.in_(campaign_ids))
+    ).all()
+    return {row.id: CampaignRenderer(row.subject, row.body_text) for row in found}

@@ -1,0 +1,131 @@
+"""Campaigns: one marketing message to everyone the consent service allows, right now.
+
+Queueing writes one small outbox row per person (ids only, bulk-inserted in chunks with
+SQLAlchemy Core); the message is rendered when it is sent, from templates compiled once per
+campaign, and consent is checked again at that moment.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from flask import current_app
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from .. import clock
+from ..consent import audience, purposes_from_config
+from ..extensions import db
+from ..models import Campaign, OutboxMessage, Person
+from .compose import Content, message_id_domain
+from .mime import UnsafeHeader, check_header_value, one_line
+from .senders import Contact, supported_channels
+
+CHUNK = 5000
+Progress = Callable[[int, int], None]
+# Staff write campaign templates: a sandbox, and only these placeholders.
+_SAMPLE = {"name": "there", "first_name": "there"}
+_environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+class CampaignError(ValueError):
+    """The campaign cannot be queued as asked (unknown topic, empty body, bad placeholder)."""
+
+
+class CampaignRenderer:
+    """A campaign's subject and body compiled once; :meth:`render` personalises them."""
+
+    def __init__(self, subject: str, body_text: str) -> None:
+        self.subject = _environment.from_string(subject)
+        self.body = _environment.from_string(body_text)
+
+    def render(self, contact: Contact | None) -> Content:
+        name = one_line((contact.name if contact else None) or "") or "there"
+        values = {"name": name, "first_name": name.split(" ", 1)[0]}
+        text = self.body.render(values)
+        return Content(one_line(self.subject.render(values)), text, text_to_html(text))
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as escaped HTML paragraphs (blank lines) with line breaks."""
+    paragraphs = [part.strip("\n") for part in text.replace("\r\n", "\n").split("\n\n")]
+    return "\n".join(
+        str(Markup("<p>") + Markup("<br>\n").join(escape(line) for line in part.split("\n"))
+            + Markup("</p>"))
+        for part in paragraphs if part.strip()
+    )
+
+
+def check_campaign(topic: str, channel: str, subject: str, body_text: str) -> str:
+    """The purpose key (``email:offers``) if the campaign can be queued; else CampaignError."""
+    key = f"{channel}:{topic}"
+    purpose = purposes_from_config(current_app.config).get(key)
+    if purpose is None or not purpose.is_marketing:
+        raise CampaignError(f"unknown marketing topic {topic!r} on channel {channel!r}")
+    if channel not in supported_channels():
+        raise CampaignError(f"no sender for channel {channel!r}")
+    if not body_text.strip():
+        raise CampaignError("the message body is empty")
+    if channel == "email" and not subject.strip():
+        raise CampaignError("the subject is empty")
+    try:
+        check_header_value("Subject", subject)
+        CampaignRenderer(subject, body_text).render(None)
+    except UnsafeHeader as exc:
+        raise CampaignError(str(exc)) from None
+    except TemplateError as exc:
+        raise CampaignError(f"the template cannot be used: {exc.message}") from None
+    return key
+
+
+def queue_campaign(topic: str, channel: str, subject: str, body_text: str,
+                   created_by: str | None = None, progress: Progress | None = None) -> Campaign:
+    """Queue one message to every person ``consent.audience`` allows for ``channel:topic``.
+
+    ``progress(queued, expected)`` is called after each chunk. Everything happens in the
+    caller's transaction: commit to release the messages, roll back and nothing is queued."""
+    key = check_campaign(topic, channel, subject, body_text)
+    campaign = Campaign(topic=topic, channel=channel, subject=subject, body_text=body_text,
+                        created_by=created_by, status="queueing", queued_count=0,
+                        excluded_count=0)
+    db.session.add(campaign)
+    db.session.flush()
+    allowed = audience(channel, topic)
+    expected = db.session.execute(
+        select(func.count()).select_from(allowed.order_by(None).subquery())
+    ).scalar_one()
+    everyone = db.session.execute(select(func.count(Person.id))).scalar_one()
+    queued = _insert_messages(campaign.id, channel, key, allowed, expected, progress)
+    campaign.queued_count = queued
+    campaign.excluded_count = max(everyone - queued, 0)
+    campaign.status = "queued"
+    return campaign
+
+
+def _insert_messages(campaign_id: int, channel: str, key: str, allowed: select,
+                     expected: int, progress: Progress | None) -> int:
+    now = clock.utcnow()
+    # Message-IDs stay unique across databases (a restored copy, a test run) with a nonce.
+    id_prefix = f"<c{campaign_id}.{secrets.token_hex(4)}."
+    id_suffix = f"@{message_id_domain()}>"
+    insert = OutboxMessage.__table__.insert()
+    queued, last_id = 0, 0
+    while True:
+        ids = db.session.execute(
+            allowed.where(Person.id > last_id).limit(CHUNK)
+        ).scalars().all()
+        if not ids:
+            return queued
+        db.session.execute(insert, [
+            {"person_id": person_id, "campaign_id": campaign_id, "channel": channel,
+             "purpose": key, "kind": "campaign", "message_id": f"{id_prefix}{person_id}{id_suffix}",
+             "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for person_id in ids
+        ])
+        queued += len(ids)
+        last_id = ids[-1]
+        if progress is not None:
+            progress(queued, expected)
