@@ -19,4 +19,7 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("api.cli", "api_key_cli"),
     ("staff.cli", "staff_cli"),
     ("suppression", "suppression_cli"),
+    ("messaging.cli", "outbox_cli"),
+    ("messaging.cli", "campaign_cli"),
+    ("preferences.notices", "notice_cli"),
 ]
