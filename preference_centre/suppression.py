@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -217,7 +218,7 @@ def export_command(channel: str | None, out: str | None) -> None:
     except UnknownChannel as exc:
         raise click.ClickException(str(exc)) from exc
     if out is None:
-        count = write_csv(export_entries(channels), click.get_text_stream("stdout"))
+        count = write_csv(export_entries(channels), sys.stdout)
     else:
         count = _write_file(out, export_entries(channels))
         click.echo(f"Wrote {count} rows to {out}.", err=True)
