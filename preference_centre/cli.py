@@ -22,4 +22,5 @@ COMMAND_GROUPS: list[tuple[str, str]] = [
     ("messaging.cli", "outbox_cli"),
     ("messaging.cli", "campaign_cli"),
     ("preferences.notices", "notice_cli"),
+    ("retention", "retention_cli"),
 ]

@@ -1,6 +1,13 @@
 """Consent: the purpose catalogue, the ledger, and the contact decision everyone calls."""
 
-from .catalogue import Purpose, all_purposes, marketing_purposes, purposes_from_config
+from .catalogue import (
+    Purpose,
+    all_purposes,
+    gpc_purposes,
+    marketing_purposes,
+    purposes_from_config,
+    stop_all_purposes,
+)
 from .decisions import Decision, audience, may_contact
 from .ledger import (
     Actor,
@@ -12,9 +19,11 @@ from .ledger import (
     record_change,
     record_changes,
 )
+from .notices import ensure_current_notice
 
 __all__ = [
     "Actor", "Decision", "Purpose", "UnknownPerson", "UnknownPurpose", "all_purposes", "audience",
     "current_notice_version", "current_state", "history", "marketing_purposes", "may_contact",
-    "purposes_from_config", "record_change", "record_changes",
+    "purposes_from_config", "record_change", "record_changes", "gpc_purposes",
+    "stop_all_purposes", "ensure_current_notice",
 ]

@@ -117,3 +117,20 @@ def marketing_purposes(purposes: dict[str, Purpose], channel: str | None = None)
     """Keys of direct-marketing purposes, on one channel or all."""
     return [key for key, p in purposes.items()
             if p.is_marketing and (channel is None or p.channel == channel)]
+
+
+# A Global Privacy Control signal is an objection to selling, sharing and ad targeting.
+_GPC_KEYS = ("ads:personalised", "profiling", "cookies:marketing")
+
+
+def gpc_purposes(purposes: dict[str, Purpose]) -> list[str]:
+    """Keys a browser's ``Sec-GPC: 1`` signal refuses: targeting, profiling, every partner."""
+    return [key for key in purposes if key in _GPC_KEYS or key.startswith("sharing:")]
+
+
+def stop_all_purposes(purposes: dict[str, Purpose]) -> list[str]:
+    """What "Stop all marketing" ends: every marketing message (consent withdrawn, legitimate
+    interests objected to), personalised ads and the profiling that feeds marketing."""
+    return marketing_purposes(purposes) + [
+        key for key in ("ads:personalised", "profiling") if key in purposes
+    ]

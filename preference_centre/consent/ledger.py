@@ -9,9 +9,10 @@ from flask import current_app
 from .. import clock
 from ..database import lock_person
 from ..extensions import db
-from ..models import ConsentEvent, ConsentState, NoticeVersion
+from ..models import ConsentEvent, ConsentState
 from ..requestinfo import device_family, truncate_ip
 from .catalogue import purposes_from_config
+from .notices import ensure_current_notice, latest_notice
 
 SOURCES = ("form", "signup", "email_link", "one_click", "staff", "api", "retention", "gpc",
            "sms_stop", "import", "cookie_banner")
@@ -40,9 +41,9 @@ class Actor:
 
 
 def current_notice_version() -> str | None:
-    return db.session.execute(
-        db.select(NoticeVersion.version).order_by(NoticeVersion.published_at.desc()).limit(1)
-    ).scalar_one_or_none()
+    """The version of the notice in force, or None before any is published (read-only)."""
+    latest = latest_notice()
+    return latest.version if latest is not None else None
 
 
 def current_state(person_id: int) -> dict[str, bool]:
@@ -53,6 +54,14 @@ def current_state(person_id: int) -> dict[str, bool]:
         .where(ConsentState.person_id == person_id)
     ).all())
     return {key: stored.get(key, p.default_allowed) for key, p in purposes.items()}
+
+
+def stored_state(person_id: int) -> dict[str, bool]:
+    """Only the answers a person (or someone for them) actually gave; defaults left out."""
+    return dict(db.session.execute(
+        db.select(ConsentState.purpose, ConsentState.allowed)
+        .where(ConsentState.person_id == person_id)
+    ).all())
 
 
 def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> list[ConsentEvent]:
@@ -78,7 +87,8 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> li
         ).scalars()
     }
     now = clock.utcnow()
-    notice = actor.notice_version or current_notice_version()
+    # Every event names the notice shown; the first event of a fresh install creates "1".
+    notice = actor.notice_version or ensure_current_notice().version
     events = []
     for key, allowed in changes.items():
         row = stored.get(key)

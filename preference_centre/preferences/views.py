@@ -1,25 +1,213 @@
-"""Preference pages (placeholders until the consent work lands)."""
+"""Preference pages: the account page, the signed ``/p/`` link, and the page-wide hooks
+(cookie consent and GPC for every request, banners for every page)."""
 
-from flask import abort
+from __future__ import annotations
 
+from typing import Any
+
+from flask import (
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from .. import tokens
+from ..consent import Actor, current_state, history, purposes_from_config
+from ..consent.notices import needs_notice_banner
+from ..crypto import mask_email
+from ..extensions import db, limiter
+from ..models import Person
 from . import bp
+from .cookies import (
+    ANALYTICS,
+    COOKIE_DAYS,
+    COOKIE_NAME,
+    GPC_MESSAGE,
+    MARKETING,
+    CookieConsent,
+    format_choice,
+    gpc_from_headers,
+    read_choice,
+)
+from .forms import FreshLinkForm
+from .history import describe_event
+from .links import LinkPersonGone, person_from_link, send_fresh_link
+from .services import (
+    SCOPE_ACCOUNT,
+    SCOPE_LINK,
+    InvalidChoice,
+    SaveResult,
+    build_page,
+    describe_changes,
+    desired_from_form,
+    form_keys,
+    record_gpc,
+    save_choices,
+    stop_all_marketing,
+)
+
+HISTORY_LIMIT = 100
+
+
+# Hooks for every page --------------------------------------------------------------------------
+
+def cookie_consent() -> CookieConsent:
+    """This request's cookie consent (cached for the request)."""
+    if "cookie_consent" not in g:
+        g.cookie_consent = read_choice(
+            request.cookies.get("cookie_choice"), current_app.config["COOKIE_POLICY_REVISION"],
+            gpc=gpc_from_headers(request.headers),
+        )
+    return g.cookie_consent
+
+
+def notice_banner() -> Any:
+    """The material notice version the signed-in person has not yet seen, or None."""
+    if not current_user.is_authenticated:
+        return None
+    return needs_notice_banner(current_user.notice_version_seen)
+
+
+@bp.app_context_processor
+def banner_context() -> dict[str, Any]:
+    if not has_request_context():  # emails rendered by the worker have no request
+        return {}
+    return {"cookie_consent": cookie_consent(), "notice_banner": notice_banner,
+            "gpc_message": GPC_MESSAGE,
+            "on_cookie_page": request.endpoint == "preferences.cookies"}
+
+
+@bp.before_app_request
+def honour_gpc() -> None:
+    """A signed-in browser sending ``Sec-GPC: 1``: its refusals go on record once."""
+    if request.endpoint in (None, "static") or not gpc_from_headers(request.headers):
+        return
+    if not current_user.is_authenticated:
+        return
+    purposes = purposes_from_config(current_app.config)
+    if record_gpc(current_user.id, purposes, actor_for(current_user, "gpc")):
+        db.session.commit()
+
+
+def set_choice_cookie(response: Response, analytics: bool, marketing: bool) -> None:
+    revision = current_app.config["COOKIE_POLICY_REVISION"]
+    response.set_cookie(COOKIE_NAME, format_choice(analytics, marketing, revision),
+                        max_age=COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+def remember_cookie_choice_of(person_id: int, response: Response) -> None:
+    """After the account form saved cookie choices, this browser follows them too."""
+    state = current_state(person_id)
+    set_choice_cookie(response, state[ANALYTICS], state[MARKETING])
+
+
+def actor_for(person: Person, source: str) -> Actor:
+    return Actor(source=source, actor_type="person", actor_id=str(person.id),
+                 ip=request.remote_addr, user_agent=request.user_agent.string)
+
+
+# The preference form, shared by the account page and the link -------------------------------
+
+def apply_post(person: Person, scope: str, source: str) -> SaveResult | None:
+    """Form -> service -> flash. None when the form was not one we sent (nothing saved)."""
+    purposes = purposes_from_config(current_app.config)
+    actor = actor_for(person, source)
+    try:
+        if request.form.get("action") == "stop_all":
+            result = stop_all_marketing(person.id, purposes, actor)
+        else:
+            desired = desired_from_form(purposes, scope, form_keys(request.form, "consent"),
+                                        form_keys(request.form, "object"))
+            result = save_choices(person.id, purposes, desired, actor,
+                                  gpc=cookie_consent().gpc,
+                                  restricted=person.restricted_at is not None)
+    except InvalidChoice:
+        db.session.rollback()
+        flash("That form did not match the choices we offer, so nothing was changed. "
+              "Please try again.", "error")
+        return None
+    db.session.commit()
+    changes = describe_changes(result.events, purposes)
+    for line in changes:
+        flash(line, "success")
+    if not changes:
+        flash("Nothing changed: your choices are as they were.", "info")
+    for note in result.notes:
+        flash(note, "warning")
+    return result
+
+
+def render_preferences(person: Person, scope: str, **context: Any) -> str:
+    purposes = purposes_from_config(current_app.config)
+    page = build_page(person.id, purposes, scope=scope, gpc=cookie_consent().gpc)
+    return render_template("preferences/edit.html", page=page, scope=scope,
+                           restricted=person.restricted_at is not None, **context)
 
 
 @bp.route("/account/preferences", methods=["GET", "POST"])
-def edit() -> str:
-    abort(404)
+@login_required
+def edit() -> Any:
+    person = current_user._get_current_object()
+    if request.method == "POST":
+        result = apply_post(person, SCOPE_ACCOUNT, "form")
+        response = redirect(url_for(".edit"), code=303)
+        if result is not None:
+            remember_cookie_choice_of(person.id, response)
+        return response
+    purposes = purposes_from_config(current_app.config)
+    events = history(person.id)
+    lines = [describe_event(e, purposes) for e in events[:HISTORY_LIMIT]]
+    return render_preferences(person, SCOPE_ACCOUNT, history_lines=lines,
+                              history_more=len(events) > HISTORY_LIMIT,
+                              action=url_for(".edit"))
 
 
-@bp.route("/privacy")
-def privacy() -> str:
-    abort(404)
+@bp.route("/p/<token>", methods=["GET", "POST"])
+def link(token: str) -> Any:
+    try:
+        person = person_from_link(token)
+    except tokens.TokenExpired:
+        return link_problem("This link has expired",
+                            "Links to your preferences work for "
+                            f"{current_app.config['PREFERENCE_LINK_DAYS']} days.", 200)
+    except tokens.TokenInvalid:
+        return link_problem("This link is not valid",
+                            "It may have been copied incompletely. Nothing was changed.", 400)
+    except LinkPersonGone:
+        return link_problem("This link no longer works",
+                            "We no longer hold preferences for it. Nothing was changed.", 404)
+    if request.method == "POST":
+        apply_post(person, SCOPE_LINK, "email_link")
+        return redirect(url_for(".link", token=token), code=303)
+    return render_preferences(person, SCOPE_LINK, masked_email=mask_email(person.email),
+                              action=url_for(".link", token=token))
 
 
-@bp.route("/signup", methods=["GET", "POST"])
-def signup() -> str:
-    abort(404)
+def link_problem(title: str, explanation: str, status: int) -> tuple[str, int]:
+    form = FreshLinkForm()
+    return render_template("preferences/link_problem.html", title=title,
+                           explanation=explanation, form=form), status
 
 
-@bp.route("/cookies", methods=["GET", "POST"])
-def cookies() -> str:
-    abort(404)
+@bp.route("/p/new-link", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def fresh_link() -> Any:
+    form = FreshLinkForm()
+    if form.validate_on_submit():
+        send_fresh_link(form.email.data)
+        db.session.commit()
+        return render_template("preferences/link_sent.html")
+    status = 400 if request.method == "POST" else 200
+    return render_template("preferences/link_problem.html", title="Get a link to your "
+                           "preferences", explanation=None, form=form), status
+
+
+from . import public_views  # noqa: E402,F401  (signup, privacy, cookies)

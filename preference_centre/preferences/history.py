@@ -1,0 +1,49 @@
+"""A person's choices from the ledger, told in plain words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..consent.catalogue import LEGITIMATE_INTERESTS, Purpose
+from ..models import ConsentEvent
+
+SOURCE_WORDS = {
+    "form": "preference page",
+    "signup": "sign-up confirmation",
+    "email_link": "link in an email",
+    "one_click": "one-click unsubscribe",
+    "staff": "our staff, at your request",
+    "api": "one of our systems",
+    "retention": "data retention rules",
+    "gpc": "your browser's Global Privacy Control signal",
+    "sms_stop": "STOP text reply",
+    "import": "records imported from an earlier system",
+    "cookie_banner": "cookie banner",
+}
+ACTOR_WORDS = {"person": "you", "staff": "our staff", "api": "our systems", "system": "we"}
+
+
+def short_date(when: datetime) -> str:
+    """``24 Nov 2026``: unambiguous for readers in any country."""
+    return f"{when.day} {when:%b %Y}"
+
+
+def change_words(key: str, allowed: bool, purposes: dict[str, Purpose]) -> str:
+    """``turned on Offers by email`` or ``objected to Offers by post``."""
+    purpose = purposes.get(key)
+    title = purpose.title if purpose is not None else key
+    if purpose is not None and purpose.basis == LEGITIMATE_INTERESTS:
+        return f"withdrew your objection to {title}" if allowed else f"objected to {title}"
+    return f"turned on {title}" if allowed else f"turned off {title}"
+
+
+def describe_event(event: ConsentEvent, purposes: dict[str, Purpose]) -> str:
+    """``On 24 Nov 2026 you turned on Offers by email (preference page, privacy notice v2)``."""
+    who = ACTOR_WORDS.get(event.actor_type, "we")
+    what = change_words(event.purpose, event.new_value, purposes)
+    if who != "you":
+        # "our staff turned on ..." reads right; "your objection" still names the person.
+        what = what.replace("withdrew your objection", "withdrew the objection")
+    how = SOURCE_WORDS.get(event.source, event.source)
+    notice = f", privacy notice v{event.notice_version}" if event.notice_version else ""
+    return f"On {short_date(event.occurred_at)} {who} {what} ({how}{notice})"
