@@ -7,11 +7,11 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from .. import clock
 from ..auth.forms import NAME_MAX, current_password_field, email_field, new_password_field
-from ..auth.validators import single_line, strip
+from ..auth.validators import at_most, single_line, strip
 
 ADDRESS_MAX = 500
 PHONE_MAX = 30
@@ -50,7 +50,7 @@ def birth_date(form: FlaskForm, field: DateField) -> None:
 
 def _text(label: str, maximum: int, *extra: object, **kwargs: object) -> StringField:
     return StringField(
-        label, filters=[strip], validators=[Optional(), Length(max=maximum), single_line, *extra],
+        label, filters=[strip], validators=[Optional(), at_most(maximum), single_line, *extra],
         render_kw={"maxlength": maximum}, **kwargs,
     )
 
@@ -60,7 +60,7 @@ class ProfileForm(FlaskForm):
     gender = SelectField("Gender (optional)", choices=GENDER_CHOICES, validate_choice=True)
     address = TextAreaField(
         "Postal address", filters=[strip],
-        validators=[Optional(), Length(max=ADDRESS_MAX)], render_kw={"maxlength": ADDRESS_MAX},
+        validators=[Optional(), at_most(ADDRESS_MAX)], render_kw={"maxlength": ADDRESS_MAX},
     )
     phone = _text("Phone number", PHONE_MAX, phone_number)
     date_of_birth = DateField(
@@ -70,7 +70,7 @@ class ProfileForm(FlaskForm):
     security_question = _text("Security question", QUESTION_MAX)
     security_answer = PasswordField(
         "New answer to your security question",
-        validators=[Optional(), Length(max=ANSWER_MAX), single_line],
+        validators=[Optional(), at_most(ANSWER_MAX), single_line],
         render_kw={"maxlength": ANSWER_MAX, "autocomplete": "off"},
     )
 

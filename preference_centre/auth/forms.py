@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from ..people import PASSWORD_MAX
-from .validators import EMAIL_MAX, email_address, password_rules, single_line, strip
+from .validators import EMAIL_MAX, at_most, email_address, password_rules, single_line, strip
 
 NAME_MAX = 200
 
@@ -32,7 +32,7 @@ def new_password_field(label: str) -> PasswordField:
 def current_password_field(label: str = "Password") -> PasswordField:
     return PasswordField(
         label,
-        validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)],
+        validators=[DataRequired("Enter your password."), at_most(PASSWORD_MAX)],
         render_kw={"maxlength": PASSWORD_MAX},
     )
 
@@ -42,7 +42,7 @@ class RegisterForm(FlaskForm):
     name = StringField(
         "Your name (optional)",
         filters=[strip],
-        validators=[Optional(), Length(max=NAME_MAX), single_line],
+        validators=[Optional(), at_most(NAME_MAX), single_line],
         render_kw={"maxlength": NAME_MAX},
     )
     password = new_password_field("Choose a password")

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from wtforms import Field, Form
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 
 from .. import people
 
@@ -18,6 +18,11 @@ def single_line(form: Form, field: Field) -> None:
     """Refuse CR and LF: a single-line value may end up in a mail header or a CSV row."""
     if isinstance(field.data, str) and ("\r" in field.data or "\n" in field.data):
         raise ValidationError("Use a single line, without line breaks.")
+
+
+def at_most(maximum: int) -> Length:
+    """A length limit with a message in plain words."""
+    return Length(max=maximum, message=f"Use at most {maximum:,} characters.")
 
 
 def email_address(form: Form, field: Field) -> None:

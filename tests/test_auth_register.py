@@ -1,0 +1,170 @@
+"""Registering: a verified address before the first log-in, and no hint of who is registered."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from preference_centre import clock
+from preference_centre.auth.services import purge_unverified_accounts
+from preference_centre.extensions import db
+from preference_centre.models import Order, OutboxMessage, Person
+from preference_centre.people import find_person_by_email, verify_secret
+from tests.accounts_support import fresh_user_each_request, link_to, login, register, reload
+from tests.conftest import DEFAULT_PASSWORD, body_text
+
+__all__ = ["fresh_user_each_request"]
+
+
+def test_register_verify_then_log_in(app, client, mailbox):
+    response = register(client, "Ada@Example.com", name="Ada Lovelace")
+    assert response.status_code == 302
+    assert "/check-email" in response.headers["Location"]
+    person = find_person_by_email("ada@example.com")
+    assert person.status == "pending" and person.origin == "register"
+
+    refused = login(client, "ada@example.com")
+    assert refused.status_code == 200
+    assert b"confirm your email address first" in refused.data
+    assert b"Send a new link" in refused.data
+
+    path = link_to(mailbox, "Ada@Example.com", app, "/verify/")
+    page = client.get(path)
+    assert page.status_code == 200
+    assert reload(person).status == "pending", "opening the link alone changes nothing"
+    confirmed = client.post(path)
+    assert confirmed.status_code == 302
+    assert reload(person).status == "active"
+    assert reload(person).email_verified_at is not None
+
+    response = login(client, "ada@example.com")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/account"
+    assert b"Ada Lovelace" in client.get("/account").data
+
+
+def test_resend_verification_sends_a_new_link(app, client, mailbox):
+    register(client, "bo@example.com")
+    response = client.post("/verify/resend", data={"email": "bo@example.com"})
+    assert response.status_code == 302
+    link_to(mailbox, "bo@example.com", app, "/verify/")
+    assert len(mailbox.to("bo@example.com")) == 2
+
+
+@pytest.mark.parametrize("mangle", ["reuse", "tamper", "expire"])
+def test_bad_verification_links_change_nothing(app, client, mailbox, frozen_clock, mangle):
+    register(client, "cy@example.com")
+    path = link_to(mailbox, "cy@example.com", app, "/verify/")
+    if mangle == "reuse":
+        assert client.post(path).status_code == 302
+        before = reload(find_person_by_email("cy@example.com")).email_verified_at
+    elif mangle == "tamper":
+        path = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    else:
+        frozen_clock.advance(hours=app.config["VERIFY_TOKEN_HOURS"], minutes=1)
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 400
+        text = response.get_data(as_text=True)
+        assert ("expired" if mangle == "expire" else "does not work") in text
+    person = reload(find_person_by_email("cy@example.com"))
+    if mangle == "reuse":
+        assert person.email_verified_at == before
+    else:
+        assert person.status == "pending"
+
+
+def test_registering_a_known_address_tells_its_owner_instead(app, client, mailbox, make_person):
+    owner = make_person(email="dee@example.com")
+    original_hash = owner.password_hash
+    fresh = register(client, "new@example.com")
+    known = register(client, "DEE@example.com", password="another long password")
+    assert known.status_code == fresh.status_code == 302
+    assert known.headers["Location"] == fresh.headers["Location"]
+    assert reload(owner).password_hash == original_hash
+    link_to(mailbox, "new@example.com", app, "/verify/")
+    notice = mailbox.last_to("dee@example.com")
+    assert "already have one" in body_text(notice)
+    assert "/verify/" not in body_text(notice)
+
+
+def test_registering_a_newsletter_address_attaches_the_account_on_verification(
+    app, client, mailbox, make_person
+):
+    subscriber = make_person(email="eve@example.com", password=None, origin="signup",
+                             name="Eve")
+    register(client, "eve@example.com", name="Someone else")
+    subscriber = reload(subscriber)
+    assert subscriber.password_hash is None, "no account before the address is verified"
+    assert login(client, "eve@example.com").status_code == 200
+
+    client.post(link_to(mailbox, "eve@example.com", app, "/verify/"))
+    subscriber = reload(subscriber)
+    assert subscriber.has_account and subscriber.status == "active"
+    assert subscriber.name == "Eve" and subscriber.origin == "signup"
+    assert db.session.query(Person).count() == 1
+    assert login(client, "eve@example.com").status_code == 302
+
+
+def test_a_second_unfinished_registration_replaces_the_first(app, client, mailbox):
+    register(client, "fay@example.com", password="first long password")
+    first = link_to(mailbox, "fay@example.com", app, "/verify/")
+    register(client, "fay@example.com", password="second long password")
+    second = link_to(mailbox, "fay@example.com", app, "/verify/")
+    assert client.post(first).status_code == 400
+    assert client.post(second).status_code == 302
+    assert login(client, "fay@example.com", "second long password").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"email": "not-an-address"}, b"Enter an email address like"),
+        ({"email": "a@example.com\r\nBcc: b@example.com"}, b"without line breaks"),
+        ({"name": "Ada\nBcc: x@example.com"}, b"without line breaks"),
+        ({"name": "x" * 201}, b"at most 200"),
+        ({"password": "short"}, b"at least 8"),
+        ({"password": "password1"}, b"too common"),
+        ({"password": "x" * 1001}, b"at most 1,000"),
+    ],
+)
+def test_register_refuses_bad_input(app, client, mailbox, data, message):
+    form = {"email": "gil@example.com", "password": DEFAULT_PASSWORD, **data}
+    response = client.post("/register", data=form)
+    assert response.status_code == 200
+    assert message in response.data
+    assert db.session.query(Person).count() == 0
+    assert db.session.query(OutboxMessage).count() == 0
+
+
+def test_a_script_in_a_name_is_shown_as_text(app, client, mailbox):
+    register(client, "hal@example.com", name="<script>alert(1)</script>")
+    client.post(link_to(mailbox, "hal@example.com", app, "/verify/"))
+    login(client, "hal@example.com")
+    page = client.get("/account").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_purge_deletes_only_stale_bare_registrations(app, make_person, frozen_clock):
+    stale = make_person(email="old@example.com", status="pending")
+    customer = make_person(email="buyer@example.com", status="pending")
+    db.session.add(Order(person_id=customer.id, reference="A-1", product="Broadband",
+                         amount_pence=100))
+    subscriber = make_person(email="news@example.com", status="pending", origin="signup",
+                             password=None)
+    verified = make_person(email="ok@example.com")
+    db.session.commit()
+    frozen_clock.advance(days=3)
+    recent = make_person(email="recent@example.com", status="pending")
+    frozen_clock.advance(days=4, minutes=1)
+
+    assert purge_unverified_accounts(clock.utcnow()) == 1
+    db.session.commit()
+    remaining = {p.email for p in db.session.query(Person)}
+    assert "old@example.com" not in remaining
+    assert remaining == {"buyer@example.com", "news@example.com", "ok@example.com",
+                         "recent@example.com"}
+    assert stale and subscriber and verified and recent
+    assert verify_secret(reload(verified).password_hash, DEFAULT_PASSWORD)
+    assert purge_unverified_accounts(clock.utcnow() + timedelta(days=1)) == 0
