@@ -7,7 +7,7 @@ import pytest
 from preference_centre.api.auth import create_api_key, revoke_api_key
 from preference_centre.consent import history
 from preference_centre.extensions import db
-from preference_centre.models import ConsentEvent, Person
+from preference_centre.models import ConsentEvent, ExternalRecord, Person
 from preference_centre.people import find_person_by_email
 from tests.api_helpers import api_fixture, api_key_fixture, erase_address  # noqa: F401
 
@@ -102,6 +102,9 @@ def test_creating_a_person_records_consent_from_the_api(api):
     assert response.json["created"] is True and response.json["status"] == "pending"
     person = db.session.get(Person, response.json["person_id"])
     assert person.origin == "api" and person.name == "Grace"
+    source = db.session.execute(db.select(ExternalRecord)).scalar_one()
+    assert (source.person_id, source.source, source.description) == (
+        person.id, "api:Shop", "checkout")
     events = history(person.id)
     assert {event.purpose for event in events} == {"email:offers", "post:offers"}
     assert {(event.source, event.actor_type, event.actor_id) for event in events} == {

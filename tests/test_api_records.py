@@ -137,6 +137,11 @@ def test_malformed_requests_get_json_errors_not_500(api, make_person):
     missing = api.post("/api/v1/orders", json={})
     assert missing.status_code == 400
     assert {"person_id", "reference", "product", "amount_pence"} <= set(missing.json["fields"])
+    nested = api.post("/api/v1/people", data="[" * 50_000, content_type="application/json")
+    assert nested.status_code == 400 and nested.is_json
+    odd_digits = api.get("/api/v1/contact-check?person_id=\u00b2&channel=email&topic=offers")
+    assert odd_digits.status_code == 400
+    assert api.patch("/api/v1/orders/A%00B", json={"status": "delayed"}).status_code == 404
     huge = api.post("/api/v1/people", json={"email": "a@example.com", "name": "x" * 100_000})
     assert huge.status_code == 413 and huge.is_json
     too_big_id = api.get("/api/v1/people/99999999999999999999/consent")

@@ -90,7 +90,7 @@ class Fields:
     def integer(self, name: str, *, required: bool = True, minimum: int = 0,
                 maximum: int = MAX_ID) -> int | None:
         value = self._get(name, required)
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value)  # query arguments arrive as strings
         is_int = isinstance(value, int) and not isinstance(value, bool)
         return self._check(name, value, lambda v: is_int and minimum <= v <= maximum,
@@ -107,14 +107,14 @@ class Fields:
             return None
         try:
             when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+            when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+        except (ValueError, OverflowError):
             self.errors[name] = "Must be an ISO 8601 date and time."
             return None
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
         if when > now:
             self.errors[name] = "Cannot be in the future."
             return None
-        return when.astimezone(UTC)
+        return when
 
     def choices_map(self, name: str, allowed_keys: set[str], *, max_items: int = 50,
                     ) -> dict[str, bool]:
@@ -138,9 +138,3 @@ class Fields:
         if self.errors:
             raise InvalidInput(self.errors)
 
-
-def check_id(value: int, name: str = "id") -> int:
-    """Ids in URLs: Werkzeug's int converter accepts numbers too big for the column."""
-    if not 1 <= value <= MAX_ID:
-        raise InvalidInput({name: "No such id."})
-    return value

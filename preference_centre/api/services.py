@@ -122,7 +122,7 @@ def find_or_create_person(email: str, *, key_prefix: str, key_name: str,
                             name=name)
         db.session.add(AuditEvent(person_id=person.id, actor_type="api", actor_id=key_prefix,
                                   action="person_created", occurred_at=clock.utcnow()))
-    if source_note:
+    if created and source_note:
         # Where the calling system got the data: shown to the person as its source.
         db.session.add(ExternalRecord(person_id=person.id, source=f"api:{key_name}"[:40],
                                       description=source_note[:200],

@@ -6,6 +6,7 @@ Domain errors become 404 or 409 answers; bad input a 400 listing every field at 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, abort, current_app, jsonify, request
@@ -79,7 +80,15 @@ def caller() -> ApiKey:
 
 
 def json_body() -> Fields:
-    return Fields(request.get_json(silent=True))
+    """The request's JSON object. Parsed here rather than by ``request.get_json`` because a
+    deeply nested body raises RecursionError, which Werkzeug would let through as a 500."""
+    data = None
+    if request.is_json:
+        try:
+            data = json.loads(request.get_data(cache=True))
+        except (ValueError, RecursionError):
+            data = None
+    return Fields(data)
 
 
 def person_id_in_path(person_id: int) -> int:
@@ -189,7 +198,9 @@ def update_order(reference: str) -> Response:
     status = fields.text("status", max_length=20, choices=ORDER_STATUSES)
     note = fields.text("note", max_length=1000)
     fields.done()
-    order = services.update_order(reference[:40], status, note)
+    if not REFERENCE_PATTERN.fullmatch(reference):
+        raise services.NotFound("No such order.")
+    order = services.update_order(reference, status, note)
     db.session.commit()
     return jsonify(order_json(order))
 
