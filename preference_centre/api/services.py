@@ -174,30 +174,14 @@ def update_order(reference: str, status: str | None, note: str | None) -> Order:
 
 
 def _notify(event: str, order: Order, note: str | None = None) -> None:
-    """Queue the order message through the messaging feature. Until that exists, fall back
-    to a plain service email with the same templates' names."""
-    if order.person_id is None:
-        return  # an erased customer's order, kept for accounting: nobody to tell
-    try:
-        from ..messaging import orders as order_messages
-    except ImportError:
-        order_messages = None
-    if event == "confirmed":
-        notify = getattr(order_messages, "notify_order_confirmed", None)
-        if notify is not None:
-            notify(order)
-            return
-    else:
-        notify = getattr(order_messages, "notify_order_changed", None)
-        if notify is not None:
-            notify(order, note)
-            return
-    from ..messaging import queue_service_email
+    """Queue the order message through the messaging feature (imported here, when needed,
+    so the API does not load the mail machinery for every request)."""
+    from ..messaging import orders as order_messages
 
-    person = get_person(order.person_id)
-    subject = (f"Your order {order.reference} is confirmed" if event == "confirmed"
-               else f"News about your order {order.reference}")
-    queue_service_email(person, f"order_{event}", subject, {"order": order, "note": note})
+    if event == "confirmed":
+        order_messages.notify_order_confirmed(order)
+    else:
+        order_messages.notify_order_changed(order, note)
 
 
 def add_communication(person_id: int, channel: str, direction: str, summary: str | None,
