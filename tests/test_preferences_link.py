@@ -1,0 +1,118 @@
+"""``/p/<token>``: the preference controls by signed link, without logging in."""
+
+from __future__ import annotations
+
+import pytest
+
+from preference_centre import tokens
+from preference_centre.consent import current_state, history
+from preference_centre.messaging import deliver_due
+from preference_centre.preferences.links import preference_link
+from tests.conftest import body_text
+from tests.preferences_support import checkboxes
+
+
+@pytest.fixture
+def person(make_person, frozen_clock):
+    return make_person(email="grace@example.com", name="Grace Hopper", phone="07700900123")
+
+
+def path_of(url: str) -> str:
+    return url.split("127.0.0.1:5000", 1)[1] if "127.0.0.1:5000" in url else url
+
+
+def test_the_link_is_absolute_and_shows_only_the_masked_address(client, person):
+    url = preference_link(person.id)
+    assert url.startswith("http://127.0.0.1:5000/p/")
+    response = client.get(path_of(url))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "g***@e***.com" in html
+    for private in ("grace@example.com", "Grace Hopper", "07700900123"):
+        assert private not in html
+    assert not any(checkboxes(html, "consent").values())
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert '<meta name="referrer" content="no-referrer">' in html
+
+
+def test_a_change_by_link_is_recorded_as_email_link(client, person):
+    url = path_of(preference_link(person.id))
+    text = client.post(url, data={"consent": ["email:policy"]},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "You turned on Deadlines and policy changes by email." in text
+    [event] = history(person.id)
+    assert (event.source, event.actor_type, event.actor_id) == ("email_link", "person",
+                                                                str(person.id))
+    text = client.post(url, data={"action": "stop_all"}, follow_redirects=True).get_data(
+        as_text=True)
+    assert current_state(person.id)["email:policy"] is False
+
+
+def test_the_link_page_offers_no_cookie_boxes_and_no_history(client, person):
+    html = client.get(path_of(preference_link(person.id))).get_data(as_text=True)
+    assert "cookies:analytics" not in checkboxes(html, "consent")
+    assert "Your choices so far" not in html
+
+
+def tampered(url: str) -> str:
+    token = url.rsplit("/", 1)[1]
+    flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
+    return url.rsplit("/", 1)[0] + "/" + flipped
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_tampered_link_answers_400_and_changes_nothing(client, person, method):
+    url = tampered(path_of(preference_link(person.id)))
+    response = getattr(client, method)(url, data={"consent": ["email:offers"]})
+    assert response.status_code == 400
+    assert "This link is not valid" in response.get_data(as_text=True)
+    assert history(person.id) == []
+
+
+def test_a_token_made_for_another_purpose_is_rejected(client, person):
+    reset = tokens.make_token("reset_password", {"p": person.id})
+    response = client.post(f"/p/{reset}", data={"consent": ["email:offers"]})
+    assert response.status_code == 400
+    assert history(person.id) == []
+
+
+def test_an_expired_link_offers_a_fresh_one_and_changes_nothing(client, person, frozen_clock):
+    url = path_of(preference_link(person.id))
+    frozen_clock.advance(days=30, seconds=1)
+    response = client.post(url, data={"consent": ["email:offers"]})
+    html = response.get_data(as_text=True)
+    assert "This link has expired" in html
+    assert 'action="/p/new-link"' in html and 'name="email"' in html
+    assert history(person.id) == []
+
+
+def test_a_link_still_works_on_its_last_day(client, person, frozen_clock):
+    url = path_of(preference_link(person.id))
+    frozen_clock.advance(days=29, hours=23)
+    assert client.get(url).status_code == 200
+
+
+def test_fresh_link_answers_the_same_for_known_and_unknown_addresses(client, person, mailbox):
+    known = client.post("/p/new-link", data={"email": "grace@example.com"})
+    unknown = client.post("/p/new-link", data={"email": "nobody@example.com"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.get_data(as_text=True) == unknown.get_data(as_text=True)
+    deliver_due()
+    message = mailbox.last_to("grace@example.com")
+    link = next(word for word in body_text(message).split() if "/p/" in word)
+    assert "g***@e***.com" in client.get(path_of(link)).get_data(as_text=True)
+    assert not mailbox.to("nobody@example.com")
+
+
+def test_fresh_link_form_rejects_a_malformed_address(client):
+    response = client.post("/p/new-link", data={"email": "not an address"})
+    assert response.status_code == 400
+    assert "Enter an email address like name@example.com." in response.get_data(as_text=True)
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_fresh_link_requests_are_rate_limited(client):
+    codes = [client.post("/p/new-link", data={"email": f"x{n}@example.com"}).status_code
+             for n in range(7)]
+    assert codes[:5] == [200] * 5
+    assert codes[-1] == 429
