@@ -7,6 +7,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from .. import clock
@@ -19,12 +20,9 @@ QUESTION_MAX = 200
 ANSWER_MAX = 200
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 GENDER_CHOICES = [
-    ("", "Not given"),
-    ("Female", "Female"),
-    ("Male", "Male"),
-    ("Non-binary", "Non-binary"),
-    ("Another gender", "Another gender"),
-    ("Prefer not to say", "Prefer not to say"),
+    SelectChoice("", "Not given"),
+    *(SelectChoice(label, label) for label in (
+        "Female", "Male", "Non-binary", "Another gender", "Prefer not to say")),
 ]
 _PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ().-]+$")
 
@@ -82,8 +80,8 @@ class ProfileForm(FlaskForm):
     def allow_stored_gender(self, stored: str | None) -> None:
         """Keep a value written elsewhere (import, staff) selectable, so saving the form
         does not silently drop it."""
-        if stored and stored not in {value for value, _ in GENDER_CHOICES}:
-            self.gender.choices = [*GENDER_CHOICES, (stored, stored)]
+        if stored and stored not in {choice.value for choice in GENDER_CHOICES}:
+            self.gender.choices = [*GENDER_CHOICES, SelectChoice(stored, stored)]
 
 
 class PasswordChangeForm(FlaskForm):

@@ -1,0 +1,78 @@
+"""Password reset: the same answer for every address, single-use timed links."""
+
+from __future__ import annotations
+
+import pytest
+
+from preference_centre.extensions import db
+from preference_centre.models import AuditEvent
+from preference_centre.people import verify_secret
+from tests.accounts_support import fresh_user_each_request, link_to, login, reload
+from tests.conftest import DEFAULT_PASSWORD, Auth
+
+__all__ = ["fresh_user_each_request"]
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def test_known_and_unknown_addresses_get_the_same_answer(app, client, mailbox, make_person):
+    make_person(email="ada@example.com")
+    make_person(email="news@example.com", password=None, origin="signup")
+    answers = [client.post("/reset", data={"email": address}, follow_redirects=True)
+               for address in ("ada@example.com", "nobody@example.com", "news@example.com")]
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.data for a in answers}) == 1
+    assert b"If there is an account with that address" in answers[0].data
+    link_to(mailbox, "ada@example.com", app, "/reset/")
+    assert [str(m["To"]) for m in mailbox.messages] == ["ada@example.com"]
+
+
+def test_reset_sets_the_password_and_ends_every_sign_in(app, client, mailbox, make_person):
+    person = make_person(email="bo@example.com")
+    elsewhere = app.test_client()
+    Auth(elsewhere).login(person)
+    assert elsewhere.get("/account").status_code == 200
+
+    client.post("/reset", data={"email": "bo@example.com"})
+    path = link_to(mailbox, "bo@example.com", app, "/reset/")
+    assert client.get(path).status_code == 200
+    response = client.post(path, data={"password": NEW_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+
+    assert verify_secret(reload(person).password_hash, NEW_PASSWORD)
+    assert elsewhere.get("/account").status_code == 302
+    assert login(client, "bo@example.com", DEFAULT_PASSWORD).status_code == 200
+    assert login(client, "bo@example.com", NEW_PASSWORD).status_code == 302
+    assert db.session.query(AuditEvent).filter_by(action="password.reset").count() == 1
+
+
+def test_a_weak_new_password_is_refused(app, client, mailbox, make_person):
+    person = make_person(email="cy@example.com")
+    client.post("/reset", data={"email": "cy@example.com"})
+    path = link_to(mailbox, "cy@example.com", app, "/reset/")
+    response = client.post(path, data={"password": "qwerty123"})
+    assert response.status_code == 200 and b"too common" in response.data
+    assert verify_secret(reload(person).password_hash, DEFAULT_PASSWORD)
+    assert client.post(path, data={"password": NEW_PASSWORD}).status_code == 302
+
+
+@pytest.mark.parametrize("mangle", ["reuse", "tamper", "expire", "other_purpose"])
+def test_bad_reset_links_change_nothing(app, client, mailbox, make_person, frozen_clock, mangle):
+    person = make_person(email="dee@example.com")
+    client.post("/reset", data={"email": "dee@example.com"})
+    path = link_to(mailbox, "dee@example.com", app, "/reset/")
+    if mangle == "reuse":
+        assert client.post(path, data={"password": NEW_PASSWORD}).status_code == 302
+    elif mangle == "tamper":
+        path = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    elif mangle == "expire":
+        frozen_clock.advance(minutes=app.config["RESET_TOKEN_MINUTES"] + 1)
+    else:
+        path = path.replace("/reset/", "/verify/")
+    before = reload(person).password_hash
+    for response in (client.get(path),
+                     client.post(path, data={"password": "yet another passphrase"})):
+        assert response.status_code == 400
+        assert ("expired" if mangle == "expire" else "does not work") in response.get_data(
+            as_text=True)
+    assert reload(person).password_hash == before
