@@ -79,7 +79,9 @@ class SmtpTransport:
             if not isinstance(exc, smtplib.SMTPServerDisconnected):
                 raise DeliveryError(describe(None, exc), temporary=False) from None
             self._drop()
-            raise DeliveryError("connection failed: disconnected", temporary=True,
+            # smtplib reports a read timeout as a disconnection; say which it was.
+            reason = "timed out" if "timed out" in str(exc) else "disconnected"
+            raise DeliveryError(f"connection failed: {reason}", temporary=True,
                                 connection_lost=True) from None
         except OSError as exc:
             self._drop()

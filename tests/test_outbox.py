@@ -1,0 +1,224 @@
+"""The outbox worker: consent checked again at send time, retries with backoff, permanent
+failures, a stalled server, crashed workers, and counts-only logs."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+
+from preference_centre import clock
+from preference_centre.extensions import db
+from preference_centre.messaging import deliver_due, queue_campaign, queue_service_email
+from preference_centre.messaging.outbox import retry_delay
+from preference_centre.models import OutboxMessage
+from tests.conftest import free_port
+from tests.messaging_support import add_template, consent
+
+
+def _service_mail(app, person, tmp_path, count=1):
+    add_template(app, tmp_path)
+    rows = [queue_service_email(person, "hello", f"Note {n}", {"who": "Ada"})
+            for n in range(count)]
+    db.session.commit()
+    return rows
+
+
+def _row(row_id):
+    db.session.expire_all()
+    return db.session.get(OutboxMessage, row_id)
+
+
+def test_consent_withdrawn_after_queueing_means_not_sent(app, mailbox, make_person):
+    keen = make_person(email="keen@example.com")
+    changed_mind = make_person(email="changed@example.com")
+    consent(keen, **{"email:offers": True})
+    consent(changed_mind, **{"email:offers": True})
+    queue_campaign("offers", "email", "Offers", "Hello {{ name }}")
+    db.session.commit()
+    consent(changed_mind, **{"email:offers": False})
+
+    counts = deliver_due()
+    assert counts["sent"] == 1 and counts["suppressed"] == 1
+    assert [e.rcpt_tos for e in mailbox.envelopes] == [["keen@example.com"]]
+    status = db.session.execute(
+        db.select(OutboxMessage.status).where(OutboxMessage.person_id == changed_mind.id)
+    ).scalar_one()
+    assert status == "suppressed"
+    assert deliver_due()["sent"] == 0  # never picked up again
+
+
+def test_smtp_down_keeps_the_message_queued_then_sends_it_exactly_once(
+        app, mailbox, make_person, frozen_clock, tmp_path):
+    person = make_person(email="ada@example.com")
+    [row] = _service_mail(app, person, tmp_path)
+    real_port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = free_port()  # nothing listens there
+
+    assert deliver_due()["retry"] == 1
+    queued = _row(row.id)
+    assert queued.status == "queued" and queued.attempts == 1
+    assert queued.next_attempt_at > clock.utcnow()
+    assert "connection failed" in queued.last_error
+
+    app.config["MAIL_PORT"] = real_port
+    assert deliver_due()["sent"] == 0  # still backing off
+    frozen_clock.advance(minutes=2)
+    assert deliver_due()["sent"] == 1
+    frozen_clock.advance(days=1)
+    assert deliver_due()["sent"] == 0
+    assert len(mailbox.to("ada@example.com")) == 1
+    assert _row(row.id).status == "sent"
+
+
+def test_a_temporary_refusal_is_retried_with_a_growing_delay(
+        app, mailbox, make_person, frozen_clock, tmp_path):
+    person = make_person(email="ada@example.com")
+    [row] = _service_mail(app, person, tmp_path)
+    mailbox.reply = "451 4.3.0 try later"
+    assert deliver_due()["retry"] == 1
+    first = _row(row.id)
+    assert first.status == "queued" and first.last_error.startswith("451")
+    first_delay = first.next_attempt_at - clock.utcnow()
+
+    frozen_clock.advance(seconds=first_delay.total_seconds() + 1)
+    assert deliver_due()["retry"] == 1
+    second_delay = _row(row.id).next_attempt_at - clock.utcnow()
+    assert second_delay > first_delay  # exponential: 30-60 s, then 60-120 s
+
+    mailbox.reply = "250 OK"
+    frozen_clock.advance(hours=1)
+    assert deliver_due()["sent"] == 1
+    assert len(mailbox.to("ada@example.com")) == 1
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_ceiling(app):
+    delays = [retry_delay(n, {"OUTBOX_RETRY_SECONDS": 60}).total_seconds() for n in (1, 2, 5)]
+    assert 30 <= delays[0] <= 60 and 60 <= delays[1] <= 120 and 480 <= delays[2] <= 960
+    assert retry_delay(30, app.config) <= timedelta(hours=6)
+    assert len({retry_delay(3, app.config) for _ in range(20)}) > 1  # jittered
+
+
+def test_a_permanent_refusal_fails_without_retry_and_keeps_no_address(
+        app, mailbox, make_person, tmp_path):
+    person = make_person(email="gone@example.com")
+    [row] = _service_mail(app, person, tmp_path)
+    mailbox.reply = "550 5.1.1 <gone@example.com> no such user"
+    assert deliver_due()["failed"] == 1
+    failed = _row(row.id)
+    assert failed.status == "failed" and failed.last_error.startswith("550")
+    assert "gone@example.com" not in failed.last_error
+    mailbox.reply = "250 OK"
+    assert deliver_due()["sent"] == 0
+
+
+@pytest.mark.app_config(OUTBOX_MAX_ATTEMPTS=2)
+def test_after_the_last_attempt_a_message_is_dead(app, mailbox, make_person, frozen_clock,
+                                                  tmp_path):
+    person = make_person()
+    [row] = _service_mail(app, person, tmp_path)
+    mailbox.reply = "421 4.7.0 busy"
+    assert deliver_due()["retry"] == 1
+    frozen_clock.advance(hours=1)
+    assert deliver_due()["dead"] == 1
+    assert _row(row.id).status == "dead" and _row(row.id).attempts == 2
+
+
+@pytest.mark.app_config(MAIL_TIMEOUT=0.5)
+def test_a_stalled_smtp_server_times_out_instead_of_hanging(app, make_person, tmp_path):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    app.config["MAIL_PORT"] = listener.getsockname()[1]
+    person = make_person()
+    row, *_ = _service_mail(app, person, tmp_path, count=3)
+    started = time.monotonic()
+    try:
+        counts = deliver_due()
+    finally:
+        listener.close()
+    assert time.monotonic() - started < 3  # one timeout for the batch, not one per message
+    assert counts["retry"] == 3
+    assert "timed out" in _row(row.id).last_error
+
+
+def test_rows_left_sending_by_a_crashed_worker_are_sent_later(
+        app, mailbox, make_person, frozen_clock, tmp_path):
+    person = make_person(email="ada@example.com")
+    [row] = _service_mail(app, person, tmp_path)
+    stuck = _row(row.id)
+    stuck.status, stuck.claimed_by, stuck.claimed_at = "sending", "dead-worker", clock.utcnow()
+    db.session.commit()
+    assert deliver_due()["sent"] == 0  # another worker may still be on it
+    frozen_clock.advance(minutes=10)
+    assert deliver_due()["sent"] == 1
+    assert len(mailbox.to("ada@example.com")) == 1
+
+
+def test_messages_for_an_erased_person_are_cancelled(app, mailbox, make_person, tmp_path):
+    person = make_person()
+    [row] = _service_mail(app, person, tmp_path)
+    db.session.delete(person)
+    db.session.commit()
+    assert deliver_due()["cancelled"] == 1
+    assert mailbox.envelopes == []
+
+
+def test_the_worker_logs_counts_never_addresses_or_links(app, mailbox, make_person, tmp_path,
+                                                         caplog):
+    person = make_person(email="private@example.com", name="Private Person")
+    _service_mail(app, person, tmp_path, count=2)
+    mailbox.reply = "550 5.1.1 <private@example.com> unknown"
+    with caplog.at_level(logging.DEBUG, logger="preference_centre"):
+        deliver_due()
+    logged = "\n".join(record.getMessage() for record in caplog.records
+                       if record.name.startswith("preference_centre"))
+    assert "failed=2" in logged
+    for secret in ("private@example.com", "Private", "/u/", "/p/", "Hello"):
+        assert secret not in logged
+
+
+def test_outbox_command_drains_what_is_due(app, runner, mailbox, make_person, tmp_path):
+    person = make_person(email="ada@example.com")
+    _service_mail(app, person, tmp_path, count=3)
+    result = runner.invoke(args=["outbox", "send", "--once", "--batch", "2"])
+    assert result.exit_code == 0, result.output
+    assert "sent 3" in result.output
+    assert len(mailbox.to("ada@example.com")) == 3
+
+
+def test_two_workers_on_postgresql_never_send_a_message_twice(
+        app, mailbox, make_person, tmp_path, engine_name):
+    if engine_name != "postgresql":
+        pytest.skip("SQLite runs one worker; SKIP LOCKED claims need PostgreSQL")
+    person = make_person(email="many@example.com")
+    _service_mail(app, person, tmp_path, count=1000)
+    totals = []
+
+    def work(name):
+        with app.app_context():
+            sent = 0
+            while True:
+                counts = deliver_due(batch=25, worker=name)
+                if not any(counts.values()):
+                    break
+                sent += counts["sent"]
+            totals.append(sent)
+            db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sum(totals) == 1000 and all(totals)  # both worked, together sent each once
+    ids = [str(message["Message-ID"]) for message in mailbox.to("many@example.com")]
+    assert len(ids) == 1000 and len(set(ids)) == 1000
+    statuses = db.session.execute(db.select(OutboxMessage.status).distinct()).scalars().all()
+    assert statuses == ["sent"]
