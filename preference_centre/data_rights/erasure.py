@@ -1,0 +1,197 @@
+"""Erasure: every row and personal field of a person, across every table, in one transaction.
+
+One set-based implementation serves the person's own request, the retention run and staff:
+``erase_people`` works on a list of ids with one statement per table (so retention can erase
+thousands a second), driven by the per-table rules in ``registry``. ``erase_person`` is the
+single-person form, which also sends the confirmation.
+
+The confirmation email goes to the address before it is forgotten, but never through the
+outbox (an outbox row would keep the address): it is rendered inside the transaction, held
+in memory on the session, and sent over SMTP only after the erasure commits. A rollback drops
+it, so nobody is told of an erasure that did not happen.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, render_template
+from flask_mail import Message
+from sqlalchemy import case, event, exists, func, insert, literal, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session
+
+from .. import clock, database, tokens
+from ..extensions import db, mail
+from ..models import ErasureReceipt, Person, Suppression
+from ..models.types import UTCDateTime
+from . import registry
+
+log = logging.getLogger(__name__)
+TRIGGERS = ("person", "retention", "staff", "unverified")
+_MAIL_KEY = "data_rights.mail_after_commit"
+
+
+class NotFound(LookupError):
+    """No person with that id (already erased, or never existed)."""
+
+
+def erase_people(person_ids: Iterable[int], trigger: str) -> dict[int, str]:
+    """Erase every listed person (ids that no longer exist are skipped) and keep one
+    ``ErasureReceipt`` each. Returns {person id: receipt reference}. The caller commits."""
+    if trigger not in TRIGGERS:
+        raise ValueError(f"unknown erasure trigger {trigger}")
+    db.session.flush()
+    people = dict(db.session.execute(
+        select(Person.id, Person.email_hash).where(Person.id.in_(list(person_ids)))
+    ).all())
+    if not people:
+        return {}
+    ids = sorted(people)
+    now = clock.utcnow()
+    refs = {pid: str(uuid.uuid4()) for pid in ids}
+    rules = registry.erasure_rules()
+    counts = _count_rows(ids, rules)
+    database.allow_ledger_pseudonymisation()
+    config = current_app.config
+    for name, (source, rule) in rules.items():
+        if rule.action == "person":
+            continue
+        table = source.table
+        link = table.c[source.person_column]
+        action = rule.effective_action(config)
+        if action == "delete":
+            db.session.execute(table.delete().where(link.in_(ids)))
+        else:
+            ref_expr = case(refs, value=link) if rule.action == "pseudonymise" else None
+            values = {table.c[key]: value for key, value in rule.values(ref_expr).items()}
+            db.session.execute(table.update().where(link.in_(ids)).values(values))
+    _suppress(ids, now)
+    db.session.execute(Person.__table__.delete().where(Person.__table__.c.id.in_(ids)))
+    db.session.execute(insert(ErasureReceipt), [
+        {"reference": refs[pid], "erased_at": now, "trigger": trigger,
+         "categories": _categories_with_data(counts[pid]), "counts": counts[pid]}
+        for pid in ids
+    ])
+    _forget_loaded(set(ids))
+    return refs
+
+
+def erase_person(person_id: int, trigger: str, *, notify: bool = True) -> ErasureReceipt:
+    """Erase one person; with ``notify`` an erasure confirmation is sent to their address
+    once the caller's commit succeeds. Raises ``NotFound``."""
+    person = db.session.get(Person, person_id)
+    if person is None:
+        raise NotFound(person_id)
+    database.lock_person(person_id)
+    address = person.email  # held in memory only, for the confirmation
+    refs = erase_people([person_id], trigger)
+    if not refs:
+        raise NotFound(person_id)
+    receipt = db.session.execute(
+        select(ErasureReceipt).where(ErasureReceipt.reference == refs[person_id])
+    ).scalar_one()
+    if notify and address:
+        message = _confirmation(address, person_id, receipt.reference)
+        db.session.info.setdefault(_MAIL_KEY, []).append(message)
+    return receipt
+
+
+def erasure_plan(config: Any) -> tuple[list[str], list[str]]:
+    """What goes and what is kept, in words, for the confirmation page and email."""
+    gone, kept = [], []
+    for cat in registry.CATEGORIES:
+        keeps = cat.kept_after_erasure
+        actions = {s.erasure.effective_action(config) for s in cat.sources}
+        if keeps and actions & {"strip", "pseudonymise"}:
+            kept.append(f"{cat.title}: {keeps}")
+        gone.append(cat.title)
+    kept.append("A keyed fingerprint of your email address (it cannot be turned back into the "
+                "address) so that no list or form signs you up for marketing again unless "
+                "you sign up yourself.")
+    return gone, kept
+
+
+def _count_rows(ids: Sequence[int], rules: dict) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for name, (source, rule) in rules.items():
+        if rule.action == "person":
+            continue
+        link = source.table.c[source.person_column]
+        for pid, count in db.session.execute(
+            select(link, func.count()).where(link.in_(ids)).group_by(link)
+        ).all():
+            counts[pid][name] = count
+    for pid in ids:
+        counts[pid]["people"] = 1
+    return counts
+
+
+def _categories_with_data(counts: dict[str, int]) -> list[str]:
+    return [cat.key for cat in registry.CATEGORIES
+            if any(counts.get(s.table.name) for s in cat.sources)]
+
+
+def _suppress(ids: Sequence[int], now: datetime) -> None:
+    """A keyed hash of each address, so imports and forms cannot silently re-subscribe."""
+    already = exists().where(Suppression.kind == "email",
+                             Suppression.value_hash == Person.email_hash)
+    db.session.execute(insert(Suppression).from_select(
+        ["kind", "value_hash", "reason", "created_at"],
+        select(literal("email"), Person.email_hash, literal("erased"),
+               literal(now, UTCDateTime())).where(Person.id.in_(ids), ~already),
+    ))
+
+
+def _forget_loaded(ids: set[int]) -> None:
+    """Drop already-loaded objects of erased people so nothing writes them back."""
+    for obj in list(db.session.identity_map.values()):
+        state = sa_inspect(obj)
+        # Read without loading: an expired object of a deleted row would raise on access.
+        owner = state.identity[0] if isinstance(obj, Person) else state.dict.get("person_id")
+        if owner in ids:
+            db.session.expunge(obj)
+
+
+def _confirmation(address: str, person_id: int, reference: str) -> Message:
+    config = current_app.config
+    gone, kept = erasure_plan(config)
+    base_url = config["BASE_URL"].rstrip("/")
+    context = {"company_name": config["COMPANY_NAME"], "base_url": base_url,
+               "gone": gone, "kept": kept, "reference": reference}
+    message = Message(
+        subject="Your data has been erased", recipients=[address],
+        body=render_template("email/erasure_confirmation.txt", **context),
+        html=render_template("email/erasure_confirmation.html", **context),
+    )
+    # The contract puts a one-step unsubscribe on every email; after erasure it has nothing
+    # left to change, and the unsubscribe page answers it neutrally.
+    token = tokens.make_unsubscribe_token(person_id, "email", "*", "erasure")
+    message.extra_headers = {
+        "List-Unsubscribe": f"<{base_url}/u/{token}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return message
+
+
+def _send_after_commit(session: Session) -> None:
+    for message in session.info.pop(_MAIL_KEY, []):
+        try:
+            mail.send(message)
+        except Exception:  # noqa: BLE001 - the erasure stands even if the mail server fails
+            log.warning("erasure confirmation could not be sent (erasure is complete)")
+
+
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_MAIL_KEY, None)
+
+
+for _name, _handler in (("after_commit", _send_after_commit),
+                        ("after_rollback", _drop_after_rollback)):
+    if not event.contains(Session, _name, _handler):
+        event.listen(Session, _name, _handler)

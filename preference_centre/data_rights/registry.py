@@ -1,0 +1,395 @@
+"""The one list of everything held about a person: the data page, the export and erasure all
+read it, so a table cannot be shown but not erased, or erased but not exported.
+
+Each ``Category`` is what the privacy notice names (where it came from, why, on what basis,
+for how long); each of its ``Source``s is one table's rows for the person, the fields shown
+and exported, and the ``Erasure`` rule for that table. A table may feed two categories (the
+consent tables feed "preferences" and "cookie choices" through a filter) but has exactly one
+erasure rule. ``tests/test_data_rights_registry.py`` fails when a table is in none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, case, literal
+
+from ..models import (
+    AuditEvent,
+    Communication,
+    ConsentEvent,
+    ConsentState,
+    ExternalRecord,
+    LoginSession,
+    Order,
+    OutboxMessage,
+    PaymentMethod,
+    Person,
+    RightsRequest,
+)
+
+RETENTION = "36 months after your last purchase or visit to the website, then erased"
+
+# Tables that hold nothing about a person (or only keyed hashes kept on purpose): they are
+# neither shown nor erased. A new table must go in the registry or here, with a reason.
+NOT_PERSONAL_TABLES = {
+    "notice_versions": "published privacy notices",
+    "campaigns": "marketing templates, no recipients",
+    "unsubscribe_feedback": "anonymous reasons for unsubscribing",
+    "erasure_receipts": "proof of erasure: counts only",
+    "suppressions": "keyed hashes that stop silent re-subscription after erasure",
+    "staff_users": "staff accounts, not customers",
+    "api_keys": "keys of other company systems",
+    "alembic_version": "schema version",
+}
+
+# Columns of registry tables that are not shown or exported, and why. Every other column
+# must be a field of a source (the registry test checks), so nothing held is hidden.
+HIDDEN_COLUMNS = {
+    "*": {"id": "internal row number", "person_id": "the link to you"},
+    "people": {"email_hash": "keyed look-up hash of your address",
+               "phone_hash": "keyed look-up hash of your phone number",
+               "consent_version": "internal counter"},
+    "outbox": {"body_html": "the same message as the text version",
+               "campaign_id": "internal", "message_id": "technical message identifier",
+               "attempts": "delivery bookkeeping", "next_attempt_at": "delivery bookkeeping",
+               "last_error": "delivery bookkeeping", "claimed_at": "delivery bookkeeping",
+               "claimed_by": "delivery bookkeeping"},
+    "consent_state": {"last_event_id": "internal"},
+    "consent_events": {"actor_id": "which staff member or system (internal)",
+                       "message_ref": "which message a link came from (internal)",
+                       "erasure_ref": "empty until erasure"},
+    "login_sessions": {"key_hash": "a one-way hash of the sign-in key (a secret)"},
+    "audit_events": {"actor_id": "which staff member (internal)"},
+    "rights_requests": {"handled_by": "which staff member (internal)"},
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value shown on the data page and exported. ``kind`` picks the display format:
+    text, datetime, flag (set / not set), bool (yes / no), money (pence)."""
+
+    key: str
+    label: str
+    expr: Any
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasure does to one table's rows for a person.
+
+    ``delete`` removes the rows. ``strip`` and ``pseudonymise`` keep the rows but set
+    ``values`` (a function of the erasure-reference expression) and cut the person link;
+    ``keep_setting`` names a setting that, when off, turns ``strip`` into ``delete``.
+    ``person`` is the people row itself, deleted last.
+    """
+
+    action: str
+    summary: str
+    values: Callable[[Any], dict[str, Any]] | None = None
+    keep_setting: str | None = None
+
+    def effective_action(self, config: Any) -> str:
+        if self.keep_setting and not config.get(self.keep_setting):
+            return "delete"
+        return self.action
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    title: str
+    model: Any
+    fields: tuple[Field, ...]
+    erasure: Erasure
+    order_by: Any = None
+    where: Callable[[], Any] | None = None
+    person_column: str = "person_id"
+
+    @property
+    def table(self) -> Table:
+        return self.model.__table__
+
+    @property
+    def person_link(self) -> Any:
+        return getattr(self.model, self.person_column)
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    title: str
+    source: str
+    purpose: str
+    legal_basis: str
+    retention: str
+    sources: tuple[Source, ...]
+    kept_after_erasure: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+DELETE = Erasure("delete", "deleted")
+PERSON_ROW = Erasure("person", "deleted")
+STRIP_ORDERS = Erasure(
+    "strip",
+    "kept for accounting with your name, address and account link removed",
+    values=lambda ref: {"person_id": None, "delivery_address": None},
+    keep_setting="KEEP_ORDERS_FOR_ACCOUNTING",
+)
+# Sent messages stay as anonymous counts for delivery statistics; queued ones are cancelled.
+STRIP_OUTBOX = Erasure(
+    "strip",
+    "queued messages cancelled; sent ones kept only as anonymous delivery counts",
+    values=lambda ref: {
+        "person_id": None, "recipient": None, "subject": None, "body_text": None,
+        "body_html": None, "last_error": None, "claimed_by": None,
+        "status": case(
+            (OutboxMessage.status.in_(("queued", "sending", "failed")), literal("cancelled")),
+            else_=OutboxMessage.status,
+        ),
+    },
+)
+# The ledger is append-only evidence of what was allowed when; erasure cuts it loose from
+# the person and their request context, and marks which erasure did it.
+PSEUDONYMISE_LEDGER = Erasure(
+    "pseudonymise",
+    "kept as anonymous evidence of consent, with no link to you",
+    values=lambda ref: {
+        "person_id": None, "ip_prefix": None, "ua_family": None, "actor_id": None,
+        "message_ref": None, "erasure_ref": ref,
+    },
+)
+
+_BY_US = "Given by you when you registered, signed up or updated your details"
+
+
+def _cookie_purpose() -> Any:
+    return ConsentState.purpose.like("cookies:%")
+
+
+def _cookie_event() -> Any:
+    return ConsentEvent.purpose.like("cookies:%")
+
+
+CONSENT_STATE_FIELDS = (
+    Field("purpose", "Purpose", ConsentState.purpose),
+    Field("allowed", "Allowed", ConsentState.allowed, "bool"),
+    Field("updated_at", "Last changed", ConsentState.updated_at, "datetime"),
+)
+CONSENT_EVENT_FIELDS = (
+    Field("occurred_at", "When", ConsentEvent.occurred_at, "datetime"),
+    Field("purpose", "Purpose", ConsentEvent.purpose),
+    Field("old_value", "From", ConsentEvent.old_value, "bool"),
+    Field("new_value", "To", ConsentEvent.new_value, "bool"),
+    Field("source", "Through", ConsentEvent.source),
+    Field("actor_type", "By", ConsentEvent.actor_type),
+    Field("notice_version", "Notice version", ConsentEvent.notice_version),
+    Field("ip_prefix", "Network (truncated)", ConsentEvent.ip_prefix),
+    Field("ua_family", "Device", ConsentEvent.ua_family),
+)
+_EVENT_ORDER = (ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc())
+
+CATEGORIES: tuple[Category, ...] = (
+    Category(
+        "contact", "Contact details", _BY_US,
+        "To confirm your identity, provide what you ordered and, where you allow it, "
+        "to send you marketing.", "Contract (and consent for marketing)", RETENTION,
+        (Source("contact", "Your details", Person, (
+            Field("email", "Email address", Person.email),
+            Field("pending_email", "New email address awaiting confirmation",
+                  Person.pending_email),
+            Field("name", "Name", Person.name),
+            Field("gender", "Gender", Person.gender),
+            Field("address", "Address", Person.address),
+            Field("phone", "Phone number", Person.phone),
+            Field("date_of_birth", "Date of birth", Person.date_of_birth),
+            Field("status", "Account status", Person.status),
+            Field("origin", "How we first got your details", Person.origin),
+            Field("email_verified_at", "Email address confirmed", Person.email_verified_at,
+                  "datetime"),
+            Field("created_at", "Record created", Person.created_at, "datetime"),
+            Field("last_seen_at", "Last visit to the website", Person.last_seen_at,
+                  "datetime"),
+            Field("last_purchase_at", "Last purchase", Person.last_purchase_at, "datetime"),
+            Field("restricted_at", "Processing restricted since", Person.restricted_at,
+                  "datetime"),
+            Field("retention_warned_at", "Reminder before erasure sent",
+                  Person.retention_warned_at, "datetime"),
+            Field("notice_version_seen", "Privacy notice version you last saw",
+                  Person.notice_version_seen),
+            Field("updated_at", "Record last changed", Person.updated_at, "datetime"),
+        ), PERSON_ROW, person_column="id"),),
+    ),
+    Category(
+        "credentials", "Account credentials", "Chosen by you when you created your account",
+        "To let you log in and to check your identity when you contact us.", "Contract",
+        "Until your account is closed or erased",
+        (Source("credentials", "Sign-in secrets (we never show or export them)", Person, (
+            Field("password", "Password", Person.password_hash.isnot(None), "flag"),
+            Field("pending_password", "New password awaiting address confirmation",
+                  Person.pending_password_hash.isnot(None), "flag"),
+            Field("security_question", "Security question", Person.security_question.isnot(None),
+                  "flag"),
+            Field("security_answer", "Security answer", Person.security_answer_hash.isnot(None),
+                  "flag"),
+        ), PERSON_ROW, person_column="id"),),
+        extra={"note": "Passwords and answers are stored only as one-way hashes."},
+    ),
+    Category(
+        "orders", "Products and services ordered", "Your orders with us",
+        "To provide what you ordered, charge for it and keep accounts.",
+        "Contract; legal obligation (accounting records)", RETENTION,
+        (Source("orders", "Orders", Order, (
+            Field("reference", "Reference", Order.reference),
+            Field("ordered_at", "Ordered", Order.ordered_at, "datetime"),
+            Field("product", "Product or service", Order.product),
+            Field("amount_pence", "Amount", Order.amount_pence, "money"),
+            Field("currency", "Currency", Order.currency),
+            Field("status", "Status", Order.status),
+            Field("delivery_address", "Delivery address", Order.delivery_address),
+            Field("updated_at", "Last changed", Order.updated_at, "datetime"),
+        ), STRIP_ORDERS, order_by=(Order.ordered_at.desc(), Order.id.desc())),),
+        kept_after_erasure="Orders are kept for accounting, without your name, address or "
+                           "any link to you.",
+    ),
+    Category(
+        "payment", "Payment and financial information", "Given by you when paying",
+        "To charge you for what you ordered.", "Contract", RETENTION,
+        (Source("payment_methods", "Cards on file", PaymentMethod, (
+            Field("brand", "Card", PaymentMethod.brand),
+            Field("last4", "Last four digits", PaymentMethod.last4),
+            Field("exp_month", "Expiry month", PaymentMethod.exp_month),
+            Field("exp_year", "Expiry year", PaymentMethod.exp_year),
+            Field("created_at", "Added", PaymentMethod.created_at, "datetime"),
+        ), DELETE, order_by=(PaymentMethod.created_at.desc(), PaymentMethod.id.desc())),),
+        extra={"note": "We never store a full card number or security code."},
+    ),
+    Category(
+        "communications", "Communications with us", "Your emails, web chats and phone calls",
+        "To answer you and keep a record of what was agreed.", "Contract", RETENTION,
+        (Source("communications", "Emails, web chats and calls", Communication, (
+            Field("occurred_at", "When", Communication.occurred_at, "datetime"),
+            Field("channel", "Channel", Communication.channel),
+            Field("direction", "Direction", Communication.direction),
+            Field("summary", "Summary", Communication.summary),
+        ), DELETE, order_by=(Communication.occurred_at.desc(), Communication.id.desc())),),
+    ),
+    Category(
+        "messages", "Messages we sent you", "Sent by us",
+        "Service messages about your account and orders, and marketing you agreed to.",
+        "Contract (service messages); consent or legitimate interests (marketing)", RETENTION,
+        (Source("outbox", "Messages", OutboxMessage, (
+            Field("created_at", "Queued", OutboxMessage.created_at, "datetime"),
+            Field("sent_at", "Sent", OutboxMessage.sent_at, "datetime"),
+            Field("channel", "Channel", OutboxMessage.channel),
+            Field("recipient", "Sent to", OutboxMessage.recipient),
+            Field("kind", "Kind", OutboxMessage.kind),
+            Field("purpose", "Purpose", OutboxMessage.purpose),
+            Field("status", "Status", OutboxMessage.status),
+            Field("subject", "Subject", OutboxMessage.subject),
+            Field("body_text", "Message", OutboxMessage.body_text, "long"),
+        ), STRIP_OUTBOX, order_by=(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())),),
+        kept_after_erasure="A count of messages sent, with no address, subject or link to you.",
+    ),
+    Category(
+        "preferences", "Preferences and consent history", "Your choices",
+        "To contact you only as you allow, and to prove what you allowed and when.",
+        "Legal obligation (records of consent)", RETENTION,
+        (
+            Source("consent_state", "Current choices", ConsentState, CONSENT_STATE_FIELDS,
+                   DELETE, order_by=(ConsentState.purpose,),
+                   where=lambda: ~_cookie_purpose()),
+            Source("consent_events", "History of changes", ConsentEvent, CONSENT_EVENT_FIELDS,
+                   PSEUDONYMISE_LEDGER, order_by=_EVENT_ORDER, where=lambda: ~_cookie_event()),
+        ),
+        kept_after_erasure="The consent ledger keeps anonymous entries with no link to you.",
+    ),
+    Category(
+        "cookies", "Cookie choices", "Your answers to the cookie banner",
+        "To set only the cookies you allow.", "Consent (necessary cookies: legitimate "
+        "interests)", "Until you change them, or with your record",
+        (
+            Source("cookie_state", "Current cookie choices", ConsentState,
+                   CONSENT_STATE_FIELDS, DELETE, order_by=(ConsentState.purpose,),
+                   where=_cookie_purpose),
+            Source("cookie_events", "History of cookie choices", ConsentEvent,
+                   CONSENT_EVENT_FIELDS, PSEUDONYMISE_LEDGER, order_by=_EVENT_ORDER,
+                   where=_cookie_event),
+        ),
+    ),
+    Category(
+        "external", "Information from other organisations",
+        "Facebook, Google, Twitter and similar, under their data policies",
+        "To work out which products and services interest you.", "Consent", RETENTION,
+        (Source("external_records", "Received from", ExternalRecord, (
+            Field("received_at", "Received", ExternalRecord.received_at, "datetime"),
+            Field("source", "From", ExternalRecord.source),
+            Field("description", "What", ExternalRecord.description),
+            Field("data", "Data", ExternalRecord.data),
+        ), DELETE, order_by=(ExternalRecord.received_at.desc(), ExternalRecord.id.desc())),),
+    ),
+    Category(
+        "security", "Security records", "Recorded when you sign in or change your account",
+        "To protect our network and your account against cyber-attacks.",
+        "Legitimate interests (you may object)", RETENTION,
+        (
+            Source("login_sessions", "Sign-ins", LoginSession, (
+                Field("created_at", "Signed in", LoginSession.created_at, "datetime"),
+                Field("authenticated_at", "Password last entered",
+                      LoginSession.authenticated_at, "datetime"),
+                Field("ip_prefix", "Network (truncated)", LoginSession.ip_prefix),
+                Field("device", "Device", LoginSession.device),
+                Field("remember", "Remembered", LoginSession.remember, "bool"),
+                Field("revoked_at", "Ended", LoginSession.revoked_at, "datetime"),
+            ), DELETE, order_by=(LoginSession.created_at.desc(), LoginSession.id.desc())),
+            Source("audit_events", "Changes to your account", AuditEvent, (
+                Field("occurred_at", "When", AuditEvent.occurred_at, "datetime"),
+                Field("action", "What", AuditEvent.action),
+                Field("field", "Field", AuditEvent.field),
+                Field("actor_type", "By", AuditEvent.actor_type),
+            ), DELETE, order_by=(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())),
+        ),
+    ),
+    Category(
+        "requests", "Your requests about your data", "Made by you",
+        "To answer requests to object, restrict, correct, download or erase.",
+        "Legal obligation", RETENTION,
+        (Source("rights_requests", "Requests", RightsRequest, (
+            Field("reference", "Reference", RightsRequest.reference),
+            Field("kind", "Request", RightsRequest.kind),
+            Field("status", "Status", RightsRequest.status),
+            Field("received_at", "Received", RightsRequest.received_at, "datetime"),
+            Field("due_at", "Due", RightsRequest.due_at, "datetime"),
+            Field("details", "Details", RightsRequest.details),
+            Field("resolved_at", "Resolved", RightsRequest.resolved_at, "datetime"),
+            Field("resolution", "Outcome", RightsRequest.resolution),
+        ), DELETE, order_by=(RightsRequest.received_at.desc(), RightsRequest.id.desc())),),
+    ),
+)
+
+
+def all_sources() -> list[Source]:
+    return [source for category in CATEGORIES for source in category.sources]
+
+
+def category(key: str) -> Category | None:
+    return next((c for c in CATEGORIES if c.key == key), None)
+
+
+def erasure_rules() -> dict[str, tuple[Source, Erasure]]:
+    """One rule per table (a table in two categories must have the same rule in both)."""
+    rules: dict[str, tuple[Source, Erasure]] = {}
+    for source in all_sources():
+        name = source.table.name
+        if name in rules and rules[name][1] is not source.erasure:
+            raise RuntimeError(f"table {name} has two different erasure rules")
+        rules.setdefault(name, (source, source.erasure))
+    return rules
+
+
+def covered_tables() -> set[str]:
+    return set(erasure_rules())

@@ -1,0 +1,226 @@
+"""Retention: erase everyone RETENTION_MONTHS after their last purchase and last visit (the
+privacy notice's promise), warn them RETENTION_WARNING_DAYS before, and purge registrations
+and sign-ups never confirmed.
+
+Erasure uses the same set-based service as a person's own request (``erase_people``). It
+works in bounded batches, each its own short transaction, so the site's writers are never
+held up for long (SQLite has one writer at a time); a killed run leaves only whole batches
+done and simply continues when run again. Two runs at once do not collide: on PostgreSQL
+each batch locks its people rows with ``FOR UPDATE SKIP LOCKED``; on SQLite each batch takes
+the write lock before choosing its rows.
+
+People whose processing is restricted (Art 18) are held, not erased: a restriction is often
+asked for precisely so that data is kept for a legal claim; the privacy officer decides.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import and_, func, or_, select, text, update
+
+from . import clock, database
+from .data_rights.dates import add_months
+from .data_rights.erasure import erase_people
+from .extensions import db
+from .models import Person
+
+retention_cli = AppGroup("retention", help="Erase data past its retention period.")
+
+
+@dataclass
+class RetentionSummary:
+    erased: int = 0
+    warned: int = 0
+    warnings_reset: int = 0
+    unverified_purged: int = 0
+    signups_purged: int = 0
+    held_restricted: int = 0
+
+
+def cutoff_for(now: datetime) -> datetime:
+    """Activity before this moment is more than RETENTION_MONTHS (calendar months) old."""
+    return add_months(now, -int(current_app.config["RETENTION_MONTHS"]))
+
+
+def inactive_since(cutoff: datetime) -> Any:
+    """Last purchase and last visit both before ``cutoff`` (record creation when neither)."""
+    return and_(
+        or_(Person.last_purchase_at.is_(None), Person.last_purchase_at < cutoff),
+        or_(Person.last_seen_at.is_(None), Person.last_seen_at < cutoff),
+        or_(Person.last_purchase_at.isnot(None), Person.last_seen_at.isnot(None),
+            Person.created_at < cutoff),
+    )
+
+
+def due_for_erasure(cutoff: datetime) -> Any:
+    return and_(inactive_since(cutoff), Person.restricted_at.is_(None))
+
+
+def _begin_write() -> None:
+    """SQLite: take the write lock before choosing rows, so a second run waits and then
+    sees this batch's people gone (a no-op write starts the write transaction)."""
+    if not database.is_postgresql():
+        db.session.execute(text("UPDATE people SET id = id WHERE 0"))
+
+
+def erase_batch(cutoff: datetime, after_id: int, size: int) -> tuple[int, int | None]:
+    """Erase up to ``size`` people past retention with ids above ``after_id`` and commit.
+    Returns (how many, the last id looked at, or None when there are none left)."""
+    _begin_write()
+    query = (select(Person.id).where(due_for_erasure(cutoff), Person.id > after_id)
+             .order_by(Person.id).limit(size))
+    if database.is_postgresql():
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.execute(query).scalars())
+    if not ids:
+        db.session.rollback()
+        return 0, None
+    erased = len(erase_people(ids, "retention"))
+    db.session.commit()
+    return erased, ids[-1]
+
+
+def reset_warnings() -> int:
+    """A visit or purchase after the reminder stops the clock: the reminder may come again."""
+    warned = Person.retention_warned_at
+    count = db.session.execute(update(Person).where(
+        warned.isnot(None), or_(Person.last_seen_at > warned, Person.last_purchase_at > warned)
+    ).values(retention_warned_at=None).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return count or 0
+
+
+def _warning_query(now: datetime, size: int) -> Any:
+    days = int(current_app.config["RETENTION_WARNING_DAYS"])
+    return (select(Person).where(
+        inactive_since(cutoff_for(now + timedelta(days=days))), ~inactive_since(cutoff_for(now)),
+        Person.retention_warned_at.is_(None), Person.status == "active",
+        Person.restricted_at.is_(None),
+    ).order_by(Person.id).limit(size))
+
+
+def send_warnings(now: datetime, size: int) -> int:
+    """One reminder each, RETENTION_WARNING_DAYS before erasure, in batches."""
+    from .messaging import queue_service_email
+
+    months = int(current_app.config["RETENTION_MONTHS"])
+    sent = 0
+    while True:
+        people = list(db.session.execute(_warning_query(now, size)).scalars())
+        for person in people:
+            last = max(filter(None, [person.last_purchase_at, person.last_seen_at]),
+                       default=person.created_at)
+            queue_service_email(person, "retention_warning", "We will soon erase your data", {
+                "months": months, "last_activity": f"{last:%-d %B %Y}",
+                "erase_on": f"{add_months(last, months) + timedelta(days=1):%-d %B %Y}"})
+            person.retention_warned_at = now
+        db.session.commit()
+        sent += len(people)
+        if len(people) < size:
+            return sent
+
+
+def purge_pending(now: datetime) -> tuple[int, int]:
+    """Registrations and sign-ups never confirmed: the accounts and sign-up features own the
+    rules; where one is missing, pending people past UNVERIFIED_ACCOUNT_DAYS are erased."""
+    found = []
+    for module_name, function_name, origin in (
+        ("preference_centre.auth.services", "purge_unverified_accounts", "register"),
+        ("preference_centre.preferences.services", "purge_unconfirmed_signups", "signup"),
+    ):
+        try:
+            module = __import__(module_name, fromlist=[function_name])
+            purge: Callable[[datetime], int] = getattr(module, function_name)
+        except (ImportError, AttributeError):
+            purge = _fallback_purge(origin)
+        count = purge(now)
+        db.session.commit()
+        found.append(count)
+    return found[0], found[1]
+
+
+def _fallback_purge(origin: str) -> Callable[[datetime], int]:
+    def purge(now: datetime) -> int:
+        limit = now - timedelta(days=int(current_app.config["UNVERIFIED_ACCOUNT_DAYS"]))
+        ids = db.session.execute(select(Person.id).where(
+            Person.status == "pending", Person.origin == origin, Person.created_at < limit,
+        )).scalars().all()
+        return len(erase_people(ids, "unverified")) if ids else 0
+
+    return purge
+
+
+def count_due(now: datetime) -> RetentionSummary:
+    """What a run would do, without doing it (``--dry-run``)."""
+    cutoff = cutoff_for(now)
+
+    def count(*where: Any) -> int:
+        return db.session.execute(select(func.count()).select_from(Person).where(*where)
+                                  ).scalar_one()
+
+    limit = now - timedelta(days=int(current_app.config["UNVERIFIED_ACCOUNT_DAYS"]))
+    pending = (Person.status == "pending", Person.created_at < limit)
+    return RetentionSummary(
+        erased=count(due_for_erasure(cutoff)),
+        warned=len(db.session.execute(_warning_query(now, 10**9).with_only_columns(Person.id))
+                   .all()),
+        held_restricted=count(inactive_since(cutoff), Person.restricted_at.isnot(None)),
+        unverified_purged=count(*pending, Person.origin == "register"),
+        signups_purged=count(*pending, Person.origin == "signup"),
+    )
+
+
+def run_retention(now: datetime, *, batch_size: int | None = None, pause: float = 0.0,
+                  after_batch: Callable[[int], None] | None = None) -> RetentionSummary:
+    """One full run. ``pause`` seconds between batches let waiting writers in first;
+    ``after_batch`` is called with the running total after each committed batch."""
+    size = batch_size or int(current_app.config["RETENTION_BATCH_SIZE"])
+    summary = RetentionSummary()
+    summary.unverified_purged, summary.signups_purged = purge_pending(now)
+    summary.warnings_reset = reset_warnings()
+    summary.warned = send_warnings(now, size)
+    cutoff = cutoff_for(now)
+    after = 0
+    while True:
+        erased, last = erase_batch(cutoff, after, size)
+        if last is None:
+            break
+        summary.erased += erased
+        after = last
+        if after_batch is not None:
+            after_batch(summary.erased)
+        if pause:
+            time.sleep(pause)
+    summary.held_restricted = count_due(now).held_restricted
+    return summary
+
+
+@retention_cli.command("run")
+@click.option("--dry-run", is_flag=True, help="Count what would happen; change nothing.")
+@click.option("--batch", type=click.IntRange(1, 10000), default=None,
+              help="People per transaction (default RETENTION_BATCH_SIZE).")
+def run_command(dry_run: bool, batch: int | None) -> None:
+    """Erase everyone past the retention period and send due reminders. Prints counts only."""
+    now = clock.utcnow()
+    summary = count_due(now) if dry_run else run_retention(now, batch_size=batch)
+    prefix = "would be " if dry_run else ""
+    labels = {"erased": "erased (past retention)", "warned": "sent a reminder",
+              "warnings_reset": "reminders reset by new activity",
+              "unverified_purged": "unverified accounts purged",
+              "signups_purged": "unconfirmed sign-ups purged",
+              "held_restricted": "held: past retention but processing restricted"}
+    for key, value in asdict(summary).items():
+        if dry_run and key == "warnings_reset":
+            continue
+        label = labels[key]
+        if dry_run and not key.startswith("held"):
+            label = prefix + label
+        click.echo(f"{value:>8}  {label}")

@@ -1,0 +1,178 @@
+"""Erasure leaves nothing that identifies the person, keeps only what the registry says,
+and stops anything from silently bringing them back."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from preference_centre import crypto, tokens
+from preference_centre.consent import may_contact
+from preference_centre.data_rights.erasure import NotFound, erase_person
+from preference_centre.extensions import db
+from preference_centre.models import (
+    ConsentEvent,
+    ConsentState,
+    ErasureReceipt,
+    LoginSession,
+    Order,
+    OutboxMessage,
+    Person,
+    Suppression,
+)
+from preference_centre.people import find_person_by_email
+
+from .conftest import DEFAULT_PASSWORD, body_text
+from .data_rights_helpers import Identity, make_full_person, scan_database
+
+import pytest
+
+
+def _erase_through_the_page(client, auth, person):
+    auth.login(person)
+    page = client.get("/account/delete")
+    assert page.status_code == 200
+    return client.post("/account/delete", data={"password": DEFAULT_PASSWORD, "confirm": "y"})
+
+
+def test_erasure_leaves_no_identifying_value_in_any_table(app, client, auth, make_person,
+                                                           mailbox):
+    who = Identity()
+    person = make_full_person(make_person, who)
+    email_hash, person_id = person.email_hash, person.id
+    assert scan_database(who.needles())  # the scan does find them before erasure
+
+    response = _erase_through_the_page(client, auth, person)
+
+    assert response.status_code == 302
+    assert scan_database(who.needles()) == []
+    assert scan_database([email_hash], allow={("suppressions", "value_hash")}) == []
+    assert db.session.get(Person, person_id) is None
+    assert db.session.execute(select(Suppression.reason).where(
+        Suppression.value_hash == email_hash)).scalar_one() == "erased"
+
+
+def test_what_is_kept_is_anonymous_and_the_receipt_has_counts(app, client, auth, make_person,
+                                                             mailbox):
+    person = make_full_person(make_person, orders=3)
+    person_id = person.id
+    _erase_through_the_page(client, auth, person)
+
+    orders = db.session.execute(select(Order)).scalars().all()
+    assert len(orders) == 3 and all(o.person_id is None and o.delivery_address is None
+                                     for o in orders)
+    receipt = db.session.execute(select(ErasureReceipt)).scalar_one()
+    assert receipt.trigger == "person"
+    assert receipt.counts["orders"] == 3 and receipt.counts["people"] == 1
+    assert {"contact", "orders", "payment", "communications", "messages", "preferences",
+            "cookies", "external", "security", "requests"} <= set(receipt.categories)
+    events = db.session.execute(select(ConsentEvent)).scalars().all()
+    assert events and all(e.person_id is None and e.ip_prefix is None and e.ua_family is None
+                          and e.erasure_ref == receipt.reference for e in events)
+    outbox = db.session.execute(select(OutboxMessage)).scalars().all()
+    assert {o.status for o in outbox} == {"sent", "cancelled"}
+    assert all(o.recipient is None and o.body_text is None and o.person_id is None
+               for o in outbox)
+    assert db.session.execute(select(func.count()).select_from(ConsentState)).scalar() == 0
+    assert db.session.execute(select(func.count()).select_from(LoginSession)).scalar() == 0
+    assert db.session.get(Person, person_id) is None
+
+
+@pytest.mark.app_config(KEEP_ORDERS_FOR_ACCOUNTING=False)
+def test_orders_are_deleted_when_not_kept_for_accounting(app, make_person):
+    person = make_full_person(make_person)
+    erase_person(person.id, "staff", notify=False)
+    db.session.commit()
+    assert db.session.execute(select(func.count()).select_from(Order)).scalar() == 0
+
+
+def test_confirmation_goes_to_the_address_and_no_outbox_row_keeps_it(app, client, auth,
+                                                                    make_person, mailbox):
+    person = make_full_person(make_person)
+    _erase_through_the_page(client, auth, person)
+    message = mailbox.last_to(Identity().email)
+    assert "erased" in body_text(message).lower()
+    receipt = db.session.execute(select(ErasureReceipt)).scalar_one()
+    assert receipt.reference in body_text(message)
+    assert scan_database([Identity().email]) == []
+
+
+def test_sessions_and_cookies_die(app, client, auth, make_person, mailbox):
+    person = make_full_person(make_person)
+    _erase_through_the_page(client, auth, person)
+    again = client.get("/account/data")
+    assert again.status_code == 302 and "/login" in again.headers["Location"]
+
+
+def test_a_wrong_password_erases_nothing(app, client, auth, make_person, mailbox):
+    person = make_full_person(make_person)
+    auth.login(person)
+    response = client.post("/account/delete", data={"password": "not it at all", "confirm": "y"})
+    assert response.status_code == 200
+    assert b"That password is not right" in response.data
+    assert db.session.get(Person, person.id) is not None
+    assert mailbox.messages == []
+
+
+def test_the_confirmation_page_lists_what_goes_and_what_is_kept(app, client, auth, make_person):
+    person = make_person()
+    auth.login(person)
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert "Payment and financial information" in page
+    assert "kept for accounting" in page or "Orders are kept for accounting" in page
+    assert 'type="password"' in page
+
+
+def test_stale_login_is_asked_to_reauthenticate_before_erasure(app, client, auth, make_person):
+    person = make_person()
+    auth.login(person, minutes_ago=60)
+    for response in (client.get("/account/delete"),
+                     client.post("/account/delete",
+                                 data={"password": DEFAULT_PASSWORD, "confirm": "y"})):
+        assert response.status_code == 302
+        assert "/reauth" in response.headers["Location"]
+    assert db.session.get(Person, person.id) is not None
+
+
+def test_an_api_call_with_the_same_email_does_not_restore_marketing(app, client, make_person):
+    from preference_centre.api.auth import create_api_key
+
+    person = make_full_person(make_person)
+    erase_person(person.id, "person", notify=False)
+    _key, raw = create_api_key("crm")
+    db.session.commit()
+    response = client.post("/api/v1/people", headers={"Authorization": f"Bearer {raw}"},
+                           json={"email": Identity().email, "email_verified": True,
+                                 "consents": {"email:offers": True}})
+    assert response.status_code >= 400
+    again = find_person_by_email(Identity().email)
+    assert again is None or not may_contact(again.id, "email", "offers")
+
+
+def test_an_old_one_click_link_changes_nothing(app, client, make_person):
+    person = make_full_person(make_person)
+    token = tokens.make_unsubscribe_token(person.id, "email", "*", 1)
+    erase_person(person.id, "person", notify=False)
+    db.session.commit()
+    before = db.session.execute(select(func.count()).select_from(ConsentEvent)).scalar()
+    response = client.post(f"/u/{token}", data="List-Unsubscribe=One-Click",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 400)
+    assert db.session.execute(select(func.count()).select_from(ConsentEvent)).scalar() == before
+    assert db.session.execute(select(func.count()).select_from(Person)).scalar() == 0
+
+
+def test_erasing_someone_already_erased_is_a_domain_error(app, make_person):
+    person = make_person()
+    erase_person(person.id, "staff", notify=False)
+    db.session.commit()
+    with pytest.raises(NotFound):
+        erase_person(person.id, "staff", notify=False)
+
+
+def test_a_rolled_back_erasure_sends_no_confirmation(app, make_person, mailbox):
+    person = make_person(email="keep.me@example.com")
+    erase_person(person.id, "person")
+    db.session.rollback()
+    assert mailbox.messages == []
+    assert find_person_by_email("keep.me@example.com") is not None
+    assert crypto.email_hash("keep.me@example.com")
