@@ -123,9 +123,12 @@ def record_change(person_id: int, purpose: str, allowed: bool, actor: Actor) -> 
     return events[0] if events else None
 
 
-def history(person_id: int) -> list[ConsentEvent]:
-    """Every ledger event of a person, newest first."""
-    return list(db.session.execute(
+def history(person_id: int, limit: int | None = None) -> list[ConsentEvent]:
+    """Every ledger event of a person (or the newest ``limit``), newest first."""
+    query = (
         db.select(ConsentEvent).where(ConsentEvent.person_id == person_id)
         .order_by(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc())
-    ).scalars())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.execute(query).scalars())

@@ -8,7 +8,6 @@ from typing import Any
 from flask import (
     current_app,
     flash,
-    g,
     has_request_context,
     redirect,
     render_template,
@@ -54,18 +53,21 @@ from .services import (
 )
 
 HISTORY_LIMIT = 100
+_CONSENT_KEY = "preference_centre.cookie_consent"
 
 
 # Hooks for every page --------------------------------------------------------------------------
 
 def cookie_consent() -> CookieConsent:
-    """This request's cookie consent (cached for the request)."""
-    if "cookie_consent" not in g:
-        g.cookie_consent = read_choice(
-            request.cookies.get("cookie_choice"), current_app.config["COOKIE_POLICY_REVISION"],
+    """This request's cookie consent, cached in the request's environ (not ``g``: an app
+    context, and so ``g``, can outlive one request)."""
+    cached = request.environ.get(_CONSENT_KEY)
+    if cached is None:
+        cached = request.environ[_CONSENT_KEY] = read_choice(
+            request.cookies.get(COOKIE_NAME), current_app.config["COOKIE_POLICY_REVISION"],
             gpc=gpc_from_headers(request.headers),
         )
-    return g.cookie_consent
+    return cached
 
 
 def notice_banner() -> Any:
@@ -163,7 +165,7 @@ def edit() -> Any:
             remember_cookie_choice_of(person.id, response)
         return response
     purposes = purposes_from_config(current_app.config)
-    events = history(person.id)
+    events = history(person.id, limit=HISTORY_LIMIT + 1)
     lines = [describe_event(e, purposes) for e in events[:HISTORY_LIMIT]]
     return render_preferences(person, SCOPE_ACCOUNT, history_lines=lines,
                               history_more=len(events) > HISTORY_LIMIT,
