@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from .. import crypto, tokens
-from ..auth import sessions
+from ..auth import limits, sessions
 from ..auth.decorators import recent_login_required
 from ..auth.forms import ConfirmForm
 from ..auth.views import link_problem
@@ -90,6 +90,7 @@ def password() -> Any:
 
 @bp.route("/email", methods=["GET", "POST"])
 @recent_login_required
+@limits.per_ip
 def email() -> Any:
     form = EmailChangeForm()
     if form.validate_on_submit():

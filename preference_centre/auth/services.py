@@ -86,10 +86,12 @@ def register_account(email: str, password: str, name: str | None = None) -> str:
     """Start a registration; always ends in an email to the address. Returns what happened
     (``created``, ``renewed``, ``claim`` or ``exists``) for logs and tests, never for pages."""
     check_password_rules(password)
+    # Hashed on every path, used or not: the answer must not be faster for a known address.
+    hashed = hash_secret(password)
     person = find_person_by_email(email)
     if person is None:
         person = new_person(email, origin="register", status="pending", name=name or None)
-        person.password_hash = hash_secret(password)
+        person.password_hash = hashed
         outcome = "created"
     elif person.has_account and person.status != "pending":
         queue_service_email(person, "account_exists", "You already have an account",
@@ -98,14 +100,14 @@ def register_account(email: str, password: str, name: str | None = None) -> str:
         return "exists"
     elif person.has_account:
         # An unfinished registration: the newest one wins and earlier links stop working.
-        person.password_hash = hash_secret(password)
+        person.password_hash = hashed
         person.name = name or person.name
         person.created_at = clock.utcnow()
         outcome = "renewed"
     else:
         # We hold this address without an account (e.g. a newsletter sign-up). The password
         # waits beside the record until the address owner follows the link.
-        person.pending_password_hash = hash_secret(password)
+        person.pending_password_hash = hashed
         outcome = "claim"
     send_verification(person)
     return outcome
