@@ -3,6 +3,7 @@ and stops anything from silently bringing them back."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from preference_centre import crypto, tokens
@@ -23,8 +24,6 @@ from preference_centre.people import find_person_by_email
 
 from .conftest import DEFAULT_PASSWORD, body_text
 from .data_rights_helpers import Identity, make_full_person, scan_database
-
-import pytest
 
 
 def _erase_through_the_page(client, auth, person):

@@ -59,7 +59,7 @@ def erase_people(person_ids: Iterable[int], trigger: str) -> dict[int, str]:
     counts = _count_rows(ids, rules)
     database.allow_ledger_pseudonymisation()
     config = current_app.config
-    for name, (source, rule) in rules.items():
+    for source, rule in rules.values():
         if rule.action == "person":
             continue
         table = source.table
