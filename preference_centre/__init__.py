@@ -76,11 +76,12 @@ def configure_blueprints(app: Flask) -> None:
     from .data_rights import bp as data_rights_bp
     from .preferences import bp as preferences_bp
     from .public import bp as public_bp
+    from .sms import bp as sms_bp
     from .staff import bp as staff_bp
     from .unsubscribe import bp as unsubscribe_bp
 
     for blueprint in (public_bp, auth_bp, account_bp, preferences_bp, unsubscribe_bp,
-                      data_rights_bp, staff_bp, api_bp):
+                      data_rights_bp, staff_bp, api_bp, sms_bp):
         app.register_blueprint(blueprint)
 
 

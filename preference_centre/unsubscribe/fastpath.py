@@ -11,19 +11,44 @@ transaction and pointing at its event, nothing written when the purpose is alrea
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from .. import clock
 from ..consent import Actor, UnknownPerson, UnknownPurpose, purposes_from_config
 from ..consent.ledger import ACTOR_TYPES, SOURCES
 from ..consent.notices import ensure_current_notice
 from ..extensions import db
-from ..models import ConsentEvent, ConsentState, Person
+from ..models import ConsentEvent, ConsentState, NoticeVersion, Person
 from ..requestinfo import device_family, truncate_ip
 
 _people = Person.__table__
 _events = ConsentEvent.__table__
 _state = ConsentState.__table__
+_notices = NoticeVersion.__table__
+
+# Built once with bind parameters: constructing statements costs more than running them.
+_LOCK = (
+    update(_people).where(_people.c.id == bindparam("pid"))
+    .values(consent_version=_people.c.consent_version + 1)
+    .returning(_people.c.consent_version)
+)
+_READ_STATE = (
+    select(_state.c.purpose, _state.c.allowed)
+    .where(_state.c.person_id == bindparam("pid"),
+           _state.c.purpose.in_(bindparam("keys", expanding=True)))
+)
+_NOTICE = (
+    select(_notices.c.version)
+    .order_by(_notices.c.published_at.desc(), _notices.c.id.desc()).limit(1)
+)
+_ADD_EVENT = insert(_events).returning(_events.c.id)
+_UPDATE_STATE = (
+    update(_state)
+    .where(_state.c.person_id == bindparam("pid"), _state.c.purpose == bindparam("key"))
+    .values(allowed=bindparam("allowed"), updated_at=bindparam("updated_at"),
+            last_event_id=bindparam("last_event_id"))
+)
+_ADD_STATE = insert(_state)
 
 
 def withdraw(person_id: int, keys: list[str], actor: Actor) -> list[str]:
@@ -35,18 +60,19 @@ def withdraw(person_id: int, keys: list[str], actor: Actor) -> list[str]:
     unknown = [key for key in keys if key not in purposes]
     if unknown:
         raise UnknownPurpose(", ".join(sorted(unknown)))
-    if _lock_person(person_id) is None:
+    # The session's connection, so this shares the caller's transaction.
+    connection = db.session.connection()
+    # The person's row lock first (as database.lock_person): concurrent changes queue here.
+    if connection.execute(_LOCK, {"pid": person_id}).scalar_one_or_none() is None:
         raise UnknownPerson(person_id)
-    stored = dict(db.session.execute(
-        select(_state.c.purpose, _state.c.allowed)
-        .where(_state.c.person_id == person_id, _state.c.purpose.in_(keys))
-    ).all())
+    stored = dict(connection.execute(_READ_STATE, {"pid": person_id, "keys": keys}).all())
     changing = [key for key in keys if _changes(key, stored, purposes[key].default_allowed,
                                                  actor.source)]
     if not changing:
         return []
     now = clock.utcnow()
-    notice = actor.notice_version or ensure_current_notice().version
+    notice = (actor.notice_version or connection.execute(_NOTICE).scalar_one_or_none()
+              or ensure_current_notice().version)
     context = {
         "person_id": person_id, "new_value": False, "occurred_at": now,
         "source": actor.source, "actor_type": actor.actor_type, "actor_id": actor.actor_id,
@@ -54,17 +80,14 @@ def withdraw(person_id: int, keys: list[str], actor: Actor) -> list[str]:
         "ua_family": device_family(actor.user_agent), "message_ref": actor.message_ref,
     }
     for key in changing:
-        event_id = db.session.execute(
-            insert(_events).values(purpose=key, old_value=stored.get(key), **context)
-            .returning(_events.c.id)
+        event_id = connection.execute(
+            _ADD_EVENT, {"purpose": key, "old_value": stored.get(key), **context}
         ).scalar_one()
         values = {"allowed": False, "updated_at": now, "last_event_id": event_id}
         if key in stored:
-            db.session.execute(update(_state).where(
-                _state.c.person_id == person_id, _state.c.purpose == key).values(**values))
+            connection.execute(_UPDATE_STATE, {"pid": person_id, "key": key, **values})
         else:
-            db.session.execute(insert(_state).values(person_id=person_id, purpose=key,
-                                                     **values))
+            connection.execute(_ADD_STATE, {"person_id": person_id, "purpose": key, **values})
     return changing
 
 
@@ -75,12 +98,3 @@ def _changes(key: str, stored: dict[str, bool], default: bool, source: str) -> b
     if key not in stored:
         return default or source == "gpc"
     return bool(stored[key])
-
-
-def _lock_person(person_id: int) -> int | None:
-    """``database.lock_person`` as a Core statement (the ORM-enabled update costs more)."""
-    return db.session.execute(
-        update(_people).where(_people.c.id == person_id)
-        .values(consent_version=_people.c.consent_version + 1)
-        .returning(_people.c.consent_version)
-    ).scalar_one_or_none()

@@ -1,0 +1,190 @@
+"""Shared pieces of the HTTP benchmarks: a throw-away instance, gunicorn on loopback, a
+hello-world app under the same server config, and wrk with a Lua script.
+
+Run benchmarks from the project root with the project's venv, e.g.
+``.venv/bin/python bench/unsubscribe.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+WRK = "/usr/bin/wrk"
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # sync, as on the reference 2-core machine
+
+HELLO_APP = '''from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def hello():
+    return "Hello, World!"
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_environment(workdir: Path, database_url: str | None) -> dict[str, str]:
+    """Settings for a throw-away instance: its own folder, database and keys."""
+    instance = workdir / "instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    return {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.db'}",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "EMAIL_INDEX_KEY": secrets.token_urlsafe(48),
+        "DATA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "BASE_URL": "http://127.0.0.1:5000",
+    }
+
+
+@contextmanager
+def workspace() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="pc-bench-") as folder:
+        yield Path(folder)
+
+
+@contextmanager
+def app_context(env: dict[str, str]) -> Iterator[Any]:
+    """The real app in this process, configured like the servers (for filling the database)."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    from preference_centre import create_app
+
+    app = create_app()
+    with app.app_context():
+        yield app
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], chdir: Path = ROOT) -> Iterator[str]:
+    """``gunicorn -w 2 app_spec`` on a free loopback port; yields its base URL."""
+    port = free_port()
+    command = [str(VENV_BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+               "--chdir", str(chdir), "--log-level", "warning", app_spec]
+    process = subprocess.Popen(command, env={**os.environ, **env})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited during start-up")
+        try:
+            urllib.request.urlopen(base + "/", timeout=1).read()  # noqa: S310 loopback http
+            return
+        except urllib.error.HTTPError:
+            return  # it answers; the status does not matter here
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer within 30 s")
+
+
+@dataclass
+class WrkResult:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+    errors: int
+
+    def line(self) -> str:
+        return (f"{self.requests_per_second:8.0f} req/s   p50 {self.p50_ms:6.2f} ms   "
+                f"p99 {self.p99_ms:6.2f} ms   ({self.requests} requests, "
+                f"{self.non_2xx} non-2xx, {self.errors} socket errors)")
+
+
+def run_wrk(url: str, *, seconds: int = 10, connections: int = 16, threads: int = 2,
+            script: Path | None = None) -> WrkResult:
+    command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    output = subprocess.run(command + [url], check=True, capture_output=True,
+                            text=True).stdout
+    return parse_wrk(output)
+
+
+def _millis(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _millis(re.search(r"\s50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = _millis(re.search(r"\s99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                       output)
+    return WrkResult(rate, p50, p99, total, int(non_2xx.group(1)) if non_2xx else 0,
+                     sum(int(n) for n in errors.groups()) if errors else 0)
+
+
+def random_path_script(folder: Path, paths_file: Path, method: str = "GET",
+                       body: str | None = None, content_type: str | None = None) -> Path:
+    """A wrk Lua script that requests a random line of ``paths_file`` each time."""
+    headers = f'{{["Content-Type"] = "{content_type}"}}' if content_type else "{}"
+    body_lua = f'"{body}"' if body is not None else "nil"
+    script = folder / "random_paths.lua"
+    script.write_text(f'''
+local paths = {{}}
+for line in io.lines("{paths_file}") do paths[#paths + 1] = line end
+local counter = 1
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+function init(args)
+  math.randomseed(os.time() * 1000 + id)
+end
+request = function()
+  local path = paths[math.random(#paths)]
+  return wrk.format("{method}", path, {headers}, {body_lua})
+end
+''')
+    return script
+
+
+def hello_world_rate(folder: Path, seconds: int = 10) -> WrkResult:
+    """A Flask hello-world under the same gunicorn config: the yardstick."""
+    hello = folder / "hello"
+    hello.mkdir(exist_ok=True)
+    (hello / "hello.py").write_text(HELLO_APP)
+    with gunicorn("hello:app", {}, chdir=hello) as base:
+        run_wrk(base + "/", seconds=2)  # warm-up
+        return run_wrk(base + "/", seconds=seconds)
+
+
+def verdict(ok: bool) -> str:
+    return "meets target" if ok else "BELOW TARGET"

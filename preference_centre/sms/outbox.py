@@ -1,0 +1,35 @@
+"""Texts leave through the outbox like emails: the worker claims a queued ``sms`` row,
+checks consent again (``may_contact``), and hands it to this sender."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from ..messaging.compose import Content
+from ..messaging.senders import Contact, register_sender
+from ..messaging.transport import DeliveryError
+from .senders import SendFailed, text_sender
+
+
+class OutboxTextSender:
+    """The outbox's ``sms`` channel: sends each row's text to the person's current number."""
+
+    def __init__(self, config: Any) -> None:
+        self.sender = text_sender(config, current_app.instance_path)
+
+    def send(self, row: Any, contact: Contact, content: Content) -> None:
+        number = row.recipient or contact.phone
+        if not number:
+            raise DeliveryError("no phone number", temporary=False)
+        try:
+            self.sender.send_text(number, content.text)
+        except SendFailed as exc:
+            raise DeliveryError(exc.reason, temporary=exc.temporary) from None
+
+    def close(self) -> None:
+        """Nothing held open: each text is one request."""
+
+
+register_sender("sms", OutboxTextSender)
