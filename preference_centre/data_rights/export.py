@@ -11,21 +11,25 @@ Schema (version 1, documented at ``/account/data/export/schema``)::
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
 
 from .. import clock
-from .reading import iter_rows, json_value
+from .reading import iter_chunks
 from .registry import CATEGORIES, Category, Source
 
 SCHEMA_VERSION = 1
 FLUSH_BYTES = 64 * 1024
+SPOOL_BYTES = 1024 * 1024
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,8 +43,18 @@ def _category_header(cat: Category) -> dict[str, str]:
             "legal_basis": cat.legal_basis, "retention": cat.retention}
 
 
-def iter_json(person_id: int) -> Iterator[str]:
-    """The JSON document in pieces; concatenated, it parses as one object."""
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot export {type(value).__name__}")
+
+
+OnChunk = Callable[[Category, Source, list[list[Any]]], None]
+
+
+def iter_json(person_id: int, on_chunk: OnChunk | None = None) -> Iterator[str]:
+    """The JSON document in pieces; concatenated, it parses as one object. ``on_chunk`` sees
+    every chunk of rows on the way (the zip writes its CSV files from the same pass)."""
     head = {"schema": schema_url(), "version": SCHEMA_VERSION,
             "generated_at": clock.utcnow().isoformat(),
             "controller": current_app.config["COMPANY_NAME"]}
@@ -50,18 +64,14 @@ def iter_json(person_id: int) -> Iterator[str]:
         yield ("," if c_index else "") + f"{json.dumps(cat.key)}: {header}, \"records\": {{"
         for s_index, source in enumerate(cat.sources):
             yield ("," if s_index else "") + f"{json.dumps(source.key)}: ["
-            buffer: list[str] = []
-            size = 0
-            for r_index, row in enumerate(iter_rows(source, person_id)):
-                piece = ("," if r_index else "") + json.dumps(
-                    {key: json_value(value) for key, value in row.items()}, ensure_ascii=False
-                )
-                buffer.append(piece)
-                size += len(piece)
-                if size >= FLUSH_BYTES:
-                    yield "".join(buffer)
-                    buffer, size = [], 0
-            yield "".join(buffer) + "]"
+            keys = [f.key for f in source.fields]
+            for n, chunk in enumerate(iter_chunks(source, person_id)):
+                if on_chunk is not None:
+                    on_chunk(cat, source, chunk)
+                records = [dict(zip(keys, row)) for row in chunk]  # noqa: B905 - same length
+                text = json.dumps(records, default=_json_default, ensure_ascii=False)
+                yield ("," if n else "") + text[1:-1]
+            yield "]"
         yield "}}"
     yield "}}"
 
@@ -73,17 +83,10 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def iter_csv(source: Source, person_id: int) -> Iterator[str]:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([f.label for f in source.fields])
-    for row in iter_rows(source, person_id):
-        writer.writerow([neutralise(json_value(row[f.key])) for f in source.fields])
-        if out.tell() >= FLUSH_BYTES:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+def write_csv_rows(writer: Any, chunk: list[list[Any]]) -> None:
+    # ``neutralise`` inlined: this runs for every cell of every row.
+    writer.writerows([["'" + v if v.__class__ is str and v.startswith(FORMULA_STARTS) else v
+                       for v in row] for row in chunk])
 
 
 def csv_name(cat: Category, source: Source) -> str:
@@ -127,20 +130,38 @@ class _Pipe(io.RawIOBase):
 
 
 def iter_zip(person_id: int) -> Iterator[bytes]:
+    """README, data.json, then one CSV per record set. The data is read once: while the
+    JSON streams out, each record set's CSV goes to a spooled temporary file (memory up to
+    SPOOL_BYTES each, then a private temporary file, deleted when done)."""
     pipe = _Pipe()
-    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        entries: list[tuple[str, Any]] = [("README.txt", iter([readme_text()])),
-                                          ("data.json", iter_json(person_id))]
-        entries += [(csv_name(cat, source), iter_csv(source, person_id))
-                    for cat in CATEGORIES for source in cat.sources]
-        for name, pieces in entries:
-            with archive.open(name, "w", force_zip64=True) as entry:
-                for piece in pieces:
+    with contextlib.ExitStack() as stack:
+        spools: dict[str, Any] = {}
+        writers: dict[str, Any] = {}
+        for cat in CATEGORIES:
+            for source in cat.sources:
+                name = csv_name(cat, source)
+                spools[name] = stack.enter_context(tempfile.SpooledTemporaryFile(
+                    SPOOL_BYTES, "w+", newline="", encoding="utf-8"))
+                writers[name] = csv.writer(spools[name])
+                writers[name].writerow([f.label for f in source.fields])
+
+        def to_csv(cat: Category, source: Source, chunk: list[list[Any]]) -> None:
+            write_csv_rows(writers[csv_name(cat, source)], chunk)
+
+        with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("README.txt", readme_text())
+            with archive.open("data.json", "w", force_zip64=True) as entry:
+                for piece in iter_json(person_id, on_chunk=to_csv):
                     entry.write(piece.encode("utf-8"))
                     if len(pipe.chunks) > 8:
                         yield pipe.drain()
-            yield pipe.drain()
-    yield pipe.drain()
+            for name, spool in spools.items():
+                spool.seek(0)
+                with archive.open(name, "w", force_zip64=True) as entry:
+                    while block := spool.read(FLUSH_BYTES):
+                        entry.write(block.encode("utf-8"))
+                        yield pipe.drain()
+        yield pipe.drain()
 
 
 def export_filename(fmt: str) -> str:
