@@ -40,6 +40,7 @@ CSV_COLUMNS = ("email", "email_hash", "phone_hash", "channel", "reason", "since"
 KIND_CHANNELS = {"email": set(MARKETING_CHANNELS), "phone": {"sms"}}
 CURSOR_PATTERN = re.compile(r"([ps])(\d{1,10})")
 PAGE_MAX = 1000
+WINDOW = 2000  # people examined per query when looking for suppressed ones
 
 
 class UnknownChannel(ValueError):
@@ -121,16 +122,35 @@ def _parse_cursor(cursor: str | None) -> tuple[str, int]:
     return match.group(1), int(match.group(2))
 
 
-def _reachable(channel: str) -> Any:
-    """Everyone ``audience`` allows for at least one marketing topic of the channel."""
+def _reachable(channel: str, after: int, upper: int) -> Any:
+    """Everyone in the id window ``(after, upper]`` whom ``audience`` allows for at least one
+    marketing topic of the channel."""
     keys = marketing_purposes(purposes_from_config(current_app.config), channel)
-    selects = [audience(channel, key.split(":", 1)[1]).order_by(None) for key in keys]
+    selects = [audience(channel, key.split(":", 1)[1]).order_by(None)
+               .where(Person.id > after, Person.id <= upper) for key in keys]
     return union(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
 
 
 def _people(channel: str, after: int, limit: int) -> list[Entry]:
+    """Suppressed people after ``after``, found one id window at a time: bounding the
+    ``audience`` query to a window keeps each page's cost proportional to the page, not to
+    the whole table."""
+    entries: list[Entry] = []
+    while len(entries) < limit:
+        window = db.session.execute(
+            select(Person.id).where(Person.status == "active", Person.id > after)
+            .order_by(Person.id).limit(max(limit, WINDOW))
+        ).scalars().all()
+        if not window:
+            break
+        entries += _people_in_window(channel, after, window[-1])
+        after = window[-1]
+    return entries[:limit]
+
+
+def _people_in_window(channel: str, after: int, upper: int) -> list[Entry]:
     keys = marketing_purposes(purposes_from_config(current_app.config), channel)
-    reachable = _reachable(channel)
+    reachable = _reachable(channel, after, upper)
     changed = select(func.max(ConsentState.updated_at)).where(
         ConsentState.person_id == Person.id, ConsentState.purpose.in_(keys),
     ).scalar_subquery()
@@ -139,9 +159,9 @@ def _people(channel: str, after: int, limit: int) -> list[Entry]:
     rows = db.session.execute(
         select(Person.id, Person.email, Person.created_at, Person.restricted_at, changed,
                hashed)
-        .where(and_(Person.status == "active", Person.id > after,
+        .where(and_(Person.status == "active", Person.id > after, Person.id <= upper,
                     not_(Person.id.in_(select(reachable.c[0])))))
-        .order_by(Person.id).limit(limit)
+        .order_by(Person.id)
     ).all()
     entries = []
     for person_id, email, created_at, restricted_at, changed_at, on_list in rows:
