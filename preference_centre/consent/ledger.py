@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 
@@ -132,3 +133,14 @@ def history(person_id: int, limit: int | None = None) -> list[ConsentEvent]:
     if limit is not None:
         query = query.limit(limit)
     return list(db.session.execute(query).scalars())
+
+
+def history_summary(person_id: int, limit: int) -> list[Any]:
+    """The newest ``limit`` events as light rows (purpose, new_value, occurred_at, source,
+    actor_type, notice_version): enough to tell the story, cheaper than full objects."""
+    return list(db.session.execute(
+        db.select(ConsentEvent.purpose, ConsentEvent.new_value, ConsentEvent.occurred_at,
+                  ConsentEvent.source, ConsentEvent.actor_type, ConsentEvent.notice_version)
+        .where(ConsentEvent.person_id == person_id)
+        .order_by(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc()).limit(limit)
+    ).all())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ..consent.catalogue import LEGITIMATE_INTERESTS, Purpose
 from ..models import ConsentEvent
@@ -37,8 +38,9 @@ def change_words(key: str, allowed: bool, purposes: dict[str, Purpose]) -> str:
     return f"turned on {title}" if allowed else f"turned off {title}"
 
 
-def describe_event(event: ConsentEvent, purposes: dict[str, Purpose]) -> str:
-    """``On 24 Nov 2026 you turned on Offers by email (preference page, privacy notice v2)``."""
+def describe_event(event: ConsentEvent | Any, purposes: dict[str, Purpose]) -> str:
+    """An event (or a row with the same attributes) as
+    ``On 24 Nov 2026 you turned on Offers by email (preference page, privacy notice v2)``."""
     who = ACTOR_WORDS.get(event.actor_type, "we")
     what = change_words(event.purpose, event.new_value, purposes)
     if who != "you":

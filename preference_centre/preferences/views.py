@@ -18,7 +18,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from .. import tokens
-from ..consent import Actor, current_state, history, purposes_from_config
+from ..consent import Actor, current_state, purposes_from_config
+from ..consent.ledger import history_summary
 from ..consent.notices import needs_notice_banner
 from ..crypto import mask_email
 from ..extensions import db, limiter
@@ -52,7 +53,7 @@ from .services import (
     stop_all_marketing,
 )
 
-HISTORY_LIMIT = 100
+HISTORY_LIMIT = 50
 _CONSENT_KEY = "preference_centre.cookie_consent"
 
 
@@ -165,7 +166,7 @@ def edit() -> Any:
             remember_cookie_choice_of(person.id, response)
         return response
     purposes = purposes_from_config(current_app.config)
-    events = history(person.id, limit=HISTORY_LIMIT + 1)
+    events = history_summary(person.id, HISTORY_LIMIT + 1)
     lines = [describe_event(e, purposes) for e in events[:HISTORY_LIMIT]]
     return render_preferences(person, SCOPE_ACCOUNT, history_lines=lines,
                               history_more=len(events) > HISTORY_LIMIT,
