@@ -173,3 +173,24 @@ def test_bad_consent_changes_are_400_and_change_nothing(api, make_person, body):
     assert response.status_code == 400
     assert response.is_json and response.json["fields"]
     assert history(person.id) == []
+
+
+def test_after_real_erasure_the_api_cannot_restore_marketing(api, make_person):
+    from preference_centre.data_rights.erasure import erase_person
+
+    created = api.post("/api/v1/people", json={
+        "email": "leaver@example.com", "email_verified": True,
+        "consents": {"email:offers": True}}).json
+    order = {"person_id": created["person_id"], "reference": "L-1", "product": "Fibre",
+             "amount_pence": 100}
+    assert api.post("/api/v1/orders", json=order).status_code == 201
+    erase_person(created["person_id"], "person", notify=False)
+    db.session.commit()
+    check = "/api/v1/contact-check?email=leaver@example.com&channel=email&topic=offers"
+    assert api.get(check).json == {"allowed": False, "reason": "unknown"}
+    again = api.post("/api/v1/people", json={
+        "email": "leaver@example.com", "consents": {"email:offers": True}})
+    assert again.status_code == 409
+    assert api.get(check).json["allowed"] is False
+    # The order kept for accounting can still be updated; there is nobody to write to.
+    assert api.patch("/api/v1/orders/L-1", json={"status": "cancelled"}).status_code == 200
