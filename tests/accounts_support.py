@@ -5,26 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-from flask import g
-
 from preference_centre.extensions import db
 from preference_centre.messaging import deliver_due
 from tests.conftest import DEFAULT_PASSWORD, body_text
 
 LINK = re.compile(r"https?://\S+")
-
-
-@pytest.fixture(autouse=True)
-def fresh_user_each_request(app: Any) -> None:
-    """The ``app`` fixture keeps one app context for the whole test, and the test client
-    reuses it, so ``g`` (where Flask-Login caches the current user) would outlive a request.
-    In production every request has its own context; make the tests behave the same, or a
-    revoked session would look alive (or dead) only because of the cache."""
-
-    @app.before_request
-    def forget_cached_user() -> None:
-        g.pop("_login_user", None)
 
 
 def deliver() -> None:

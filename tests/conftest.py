@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from cryptography.fernet import Fernet
+from flask import g
 from sqlalchemy import text
 
 from preference_centre import clock, create_app
@@ -199,6 +200,14 @@ def app(request: pytest.FixtureRequest, engine_name: str, tmp_path: Path,
         application = create_app(base_config(url, smtp_server[0].port, **extra))
     finally:
         os.environ.pop("INSTANCE_PATH", None)
+    @application.before_request
+    def fresh_request_globals() -> None:
+        # The test holds one app context for its whole length and the test client reuses it,
+        # so ``g`` (where Flask-Login caches the user) would outlive a request. In production
+        # every request has its own ``g``; make tests behave the same.
+        for name in list(g):
+            g.pop(name)
+
     with application.app_context():
         if engine_name == "postgresql":
             truncate_all(db.engine)

@@ -9,9 +9,7 @@ from preference_centre import crypto
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent
 from preference_centre.people import normalise_answer, verify_secret
-from tests.accounts_support import fresh_user_each_request, reload
-
-__all__ = ["fresh_user_each_request"]
+from tests.accounts_support import reload
 
 FULL = {
     "name": "Ada Lovelace",

@@ -5,10 +5,8 @@ from __future__ import annotations
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent, LoginSession
 from preference_centre.people import find_person_by_email, verify_secret
-from tests.accounts_support import fresh_user_each_request, link_to, login, reload
+from tests.accounts_support import link_to, login, reload
 from tests.conftest import DEFAULT_PASSWORD, Auth, body_text
-
-__all__ = ["fresh_user_each_request"]
 
 NEW_PASSWORD = "a brand new passphrase"
 

@@ -8,10 +8,8 @@ from werkzeug.security import generate_password_hash
 from preference_centre import extensions
 from preference_centre.extensions import db
 from preference_centre.models import LoginSession
-from tests.accounts_support import fresh_user_each_request, login, reload
+from tests.accounts_support import login, reload
 from tests.conftest import DEFAULT_PASSWORD
-
-__all__ = ["fresh_user_each_request"]
 
 
 def _cookie(client, name):

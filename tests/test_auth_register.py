@@ -11,10 +11,8 @@ from preference_centre.auth.services import purge_unverified_accounts
 from preference_centre.extensions import db
 from preference_centre.models import Order, OutboxMessage, Person
 from preference_centre.people import find_person_by_email, verify_secret
-from tests.accounts_support import fresh_user_each_request, link_to, login, register, reload
+from tests.accounts_support import link_to, login, register, reload
 from tests.conftest import DEFAULT_PASSWORD, body_text
-
-__all__ = ["fresh_user_each_request"]
 
 
 def test_register_verify_then_log_in(app, client, mailbox):

@@ -7,10 +7,8 @@ import pytest
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent
 from preference_centre.people import verify_secret
-from tests.accounts_support import fresh_user_each_request, link_to, login, reload
+from tests.accounts_support import link_to, login, reload
 from tests.conftest import DEFAULT_PASSWORD, Auth
-
-__all__ = ["fresh_user_each_request"]
 
 NEW_PASSWORD = "a brand new passphrase"
 

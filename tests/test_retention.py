@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from preference_centre import retention
 from preference_centre.data_rights.dates import add_months
@@ -37,8 +37,8 @@ def test_boundary_one_day_either_side_of_36_months(app, make_person, frozen_cloc
     assert summary.erased == 2
     assert _people() == {"visited-just-inside@example.com", "old-buyer-recent-visit@example.com",
                          "never-active-new@example.com"}
-    receipts = db.session.execute(select(ErasureReceipt.trigger)).scalars().all()
-    assert receipts == ["retention", "retention"]
+    receipt = db.session.execute(select(ErasureReceipt)).scalar_one()
+    assert receipt.trigger == "retention" and receipt.counts["people"] == 2
 
 
 def test_leap_day_purchase_is_kept_until_36_months_have_passed(app, make_person, frozen_clock):
@@ -84,7 +84,8 @@ def test_a_run_killed_after_one_batch_finishes_when_run_again(app, make_person, 
     assert _run(batch_size=2).erased == 3
     assert _people() == {"stays@example.com"}
     assert _run(batch_size=2).erased == 0
-    assert db.session.execute(select(func.count()).select_from(ErasureReceipt)).scalar() == 5
+    receipts = db.session.execute(select(ErasureReceipt)).scalars().all()
+    assert sum(r.counts["people"] for r in receipts) == 5
 
 
 def test_one_reminder_before_erasure_and_activity_stops_the_clock(app, make_person, mailbox,
