@@ -14,12 +14,13 @@ from flask import current_app
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import Select, String, cast, func, literal, select
 
 from .. import clock
 from ..consent import audience, purposes_from_config
 from ..extensions import db
 from ..models import Campaign, OutboxMessage, Person
+from ..models.types import UTCDateTime
 from .compose import Content, message_id_domain
 from .mime import UnsafeHeader, check_header_value, one_line
 from .senders import Contact, supported_channels
@@ -105,27 +106,31 @@ def queue_campaign(topic: str, channel: str, subject: str, body_text: str,
     return campaign
 
 
-def _insert_messages(campaign_id: int, channel: str, key: str, allowed: select,
+def _insert_messages(campaign_id: int, channel: str, key: str, allowed: Select,
                      expected: int, progress: Progress | None) -> int:
-    now = clock.utcnow()
+    """``INSERT ... SELECT`` from the audience query, a chunk of ids at a time: the ids never
+    travel to Python and back, and each chunk's returned ids give the next chunk's start."""
+    now = literal(clock.utcnow(), UTCDateTime)
     # Message-IDs stay unique across databases (a restored copy, a test run) with a nonce.
-    id_prefix = f"<c{campaign_id}.{secrets.token_hex(4)}."
-    id_suffix = f"@{message_id_domain()}>"
-    insert = OutboxMessage.__table__.insert()
+    prefix = literal(f"<c{campaign_id}.{secrets.token_hex(4)}.")
+    suffix = literal(f"@{message_id_domain()}>")
+    table = OutboxMessage.__table__
+    columns = ["person_id", "campaign_id", "channel", "purpose", "kind", "message_id",
+               "status", "attempts", "next_attempt_at", "created_at"]
     queued, last_id = 0, 0
     while True:
+        chunk = allowed.where(Person.id > last_id).limit(CHUNK).subquery()
+        rows = select(
+            chunk.c.id, literal(campaign_id), literal(channel), literal(key),
+            literal("campaign"), prefix + cast(chunk.c.id, String) + suffix,
+            literal("queued"), literal(0), now, now,
+        )
         ids = db.session.execute(
-            allowed.where(Person.id > last_id).limit(CHUNK)
+            table.insert().from_select(columns, rows).returning(table.c.person_id)
         ).scalars().all()
         if not ids:
             return queued
-        db.session.execute(insert, [
-            {"person_id": person_id, "campaign_id": campaign_id, "channel": channel,
-             "purpose": key, "kind": "campaign", "message_id": f"{id_prefix}{person_id}{id_suffix}",
-             "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now}
-            for person_id in ids
-        ])
         queued += len(ids)
-        last_id = ids[-1]
+        last_id = max(ids)
         if progress is not None:
             progress(queued, expected)

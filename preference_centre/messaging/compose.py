@@ -9,6 +9,7 @@ insert does not know in advance; nothing signed is stored.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from flask import current_app, render_template
+from markupsafe import escape
 
 from .. import clock, tokens
 from ..consent.catalogue import TOPICS
@@ -113,24 +115,38 @@ def with_footer(content: Content, person_id: int, channel: str, topic: str,
                 message_ref: int | str) -> tuple[Content, str]:
     """``content`` with the footer appended to both bodies, and the one-click URL."""
     unsubscribe_url = opt_out_url(person_id, channel, topic, message_ref)
-    values = {
-        "unsubscribe_url": unsubscribe_url,
-        "preferences_url": preferences_url(person_id),
-        "company_name": current_app.config["COMPANY_NAME"],
-        "scope": _scope(topic),
-        "service": topic == ALL_MARKETING,
-    }
-    text = content.text.rstrip("\n") + "\n\n" + _render("email/_footer.txt", values)
+    links = {_UNSUBSCRIBE: unsubscribe_url, _PREFERENCES: preferences_url(person_id)}
+    text = content.text.rstrip("\n") + "\n\n" + _footer("email/_footer.txt", topic, links)
     html = None
     if content.html is not None:
-        footer = _render("email/_footer.html", values)
-        html = _insert_footer(content.html, footer)
+        html_links = {marker: str(escape(url)) for marker, url in links.items()}
+        html = _insert_footer(content.html, _footer("email/_footer.html", topic, html_links))
     return Content(content.subject, text, html), unsubscribe_url
+
+
+# The footer is the same for every message of a kind but for its two links: it is rendered
+# once with these markers in their place, and each message only swaps the markers.
+_UNSUBSCRIBE, _PREFERENCES = "\x00unsubscribe\x00", "\x00preferences\x00"
+
+
+def _footer(name: str, topic: str, links: dict[str, str]) -> str:
+    company = current_app.config["COMPANY_NAME"]
+    cache = current_app.extensions.setdefault("messaging.footers", {})
+    key = (name, topic, company)
+    if key not in cache:
+        cache[key] = _render(name, {
+            "unsubscribe_url": _UNSUBSCRIBE, "preferences_url": _PREFERENCES,
+            "company_name": company, "scope": _scope(topic), "service": topic == ALL_MARKETING,
+        })
+    footer = cache[key]
+    for marker, url in links.items():
+        footer = footer.replace(marker, url)
+    return footer
 
 
 def _render(name: str, values: dict[str, Any]) -> str:
     # Straight from the Jinja environment: no request-bound context processors, so the worker
-    # can render outside a request, and faster on the send path.
+    # can render outside a request.
     return current_app.jinja_env.get_template(name).render(values)
 
 
@@ -155,7 +171,12 @@ def sender_address() -> tuple[str, str]:
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     if isinstance(sender, (tuple, list)):
         sender = f"{sender[0]} <{sender[1]}>"
-    return str(sender), parseaddr(str(sender))[1]
+    return _parse_sender(str(sender))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_sender(sender: str) -> tuple[str, str]:
+    return sender, parseaddr(sender)[1]
 
 
 def email_bytes(row: OutboxMessage, recipient: str, content: Content) -> bytes:

@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import load_only
 
 from .. import clock
 from ..consent import may_contact
@@ -28,6 +29,7 @@ from ..extensions import db
 from ..models import Campaign, OutboxMessage, Person
 from .campaigns import CampaignRenderer
 from .compose import SERVICE, Content, unsubscribe_topic
+from .pipeline import Pipeline
 from .senders import Contact, Sender, sender_factories
 from .transport import DeliveryError
 
@@ -93,11 +95,7 @@ def deliver_due(batch: int | None = None, worker: str | None = None) -> dict[str
     rows = db.session.execute(
         select(_table).where(_table.c.id.in_(ids)).order_by(_table.c.id)
     ).all()
-    batch_run = _Batch(config, rows)
-    try:
-        outcomes = [batch_run.deliver_safely(row) for row in rows]
-    finally:
-        batch_run.close()
+    outcomes = _Batch(config, rows).run(rows)
     _record(outcomes)
     db.session.commit()
     for outcome in outcomes:
@@ -107,25 +105,47 @@ def deliver_due(batch: int | None = None, worker: str | None = None) -> dict[str
 
 
 class _Batch:
-    """What one batch shares: the people, compiled campaigns and open senders."""
+    """What one batch shares: the people, compiled campaigns, senders and the pipeline."""
 
     def __init__(self, config: Any, rows: list[Any]) -> None:
         self.config = config
-        self.contacts = _contacts({row.person_id for row in rows if row.person_id})
+        self.people = _people({row.person_id for row in rows if row.person_id})
+        self.contacts = {p.id: Contact(p.id, p.email, p.name, p.phone) for p in self.people}
         self.renderers = _renderers({row.campaign_id for row in rows if row.campaign_id})
         self.senders: dict[str, Sender] = {}
-        self.broken: dict[str, DeliveryError] = {}
+        self.pipeline = Pipeline()
 
-    def deliver_safely(self, row: Any) -> dict[str, Any]:
-        """:meth:`deliver`, turning a surprise (a broken template, an unreadable DKIM key) into
-        a retry for this row, so the rest of the batch is still recorded."""
+    def run(self, rows: list[Any]) -> list[dict[str, Any]]:
+        """Each row's outcome: decided here (suppressed, cancelled, refused), or by the send."""
+        decided: dict[int, dict[str, Any]] = {}
         try:
-            return self.deliver(row)
+            for row in rows:
+                outcome = self.prepare_safely(row)
+                if outcome is not None:
+                    decided[row.id] = outcome
+        finally:
+            sent = self.pipeline.finish()
+            for sender in self.senders.values():
+                sender.close()
+        for row in rows:
+            if row.id not in decided:
+                error, when = sent[row.id]
+                decided[row.id] = (self._failure(row, error) if error else _outcome(
+                    row, "sent", None, attempts=row.attempts + 1, sent_at=when))
+        return [decided[row.id] for row in rows]
+
+    def prepare_safely(self, row: Any) -> dict[str, Any] | None:
+        """:meth:`prepare`, turning a surprise (a broken template, an unreadable DKIM key)
+        into a retry for this row, so the rest of the batch still goes and is recorded."""
+        try:
+            return self.prepare(row)
         except Exception as exc:  # noqa: BLE001 - logged by type only: messages hold data
-            log.error("outbox: %s while sending message %d", type(exc).__name__, row.id)
+            log.error("outbox: %s while composing message %d", type(exc).__name__, row.id)
             return self._failure(row, DeliveryError(type(exc).__name__, temporary=True))
 
-    def deliver(self, row: Any) -> dict[str, Any]:
+    def prepare(self, row: Any) -> dict[str, Any] | None:
+        """Check and compose ``row`` and hand it to the pipeline (``None``), or its outcome
+        when it must not or cannot be sent."""
         contact = self.contacts.get(row.person_id)
         if contact is None:
             return _outcome(row, "cancelled", "person erased")
@@ -133,15 +153,19 @@ class _Batch:
             decision = may_contact(contact.id, row.channel, unsubscribe_topic(row.purpose))
             if not decision:
                 return _outcome(row, "suppressed", decision.reason)
+        if row.channel in self.pipeline.broken:  # the connection failed earlier in this batch
+            return self._failure(row, self.pipeline.broken[row.channel])
+        sender = self._sender(row.channel)
         try:
-            if row.channel in self.broken:  # the connection failed earlier in this batch
-                raise self.broken[row.channel]
-            self._sender(row.channel).send(row, contact, self._content(row, contact))
+            if not hasattr(sender, "transmit"):  # a sender that only has send(): no pipeline
+                sender.send(row, contact, self._content(row, contact))
+                return _outcome(row, "sent", None, attempts=row.attempts + 1,
+                                sent_at=clock.utcnow())
+            payload = sender.prepare(row, contact, self._content(row, contact))
         except DeliveryError as error:
-            if error.connection_lost:
-                self.broken[row.channel] = error
             return self._failure(row, error)
-        return _outcome(row, "sent", None, attempts=row.attempts + 1, sent_at=clock.utcnow())
+        self.pipeline.submit(row.id, row.channel, sender, payload)
+        return None
 
     def _content(self, row: Any, contact: Contact) -> Content:
         if row.campaign_id is not None:
@@ -161,10 +185,6 @@ class _Batch:
             return _outcome(row, "dead", error.reason, attempts=attempts)
         return _outcome(row, "retry", error.reason, attempts=attempts,
                         next_at=clock.utcnow() + retry_delay(attempts, self.config))
-
-    def close(self) -> None:
-        for sender in self.senders.values():
-            sender.close()
 
 
 def _outcome(row: Any, outcome: str, error: str | None, *, attempts: int | None = None,
@@ -188,14 +208,18 @@ def _record(outcomes: list[dict[str, Any]]) -> None:
     )
 
 
-def _contacts(person_ids: set[int]) -> dict[int, Contact]:
+def _people(person_ids: set[int]) -> list[Person]:
+    """The batch's people in one query. Held by the batch, they stay in the session's
+    identity map, which spares ``may_contact`` a query per message; only the columns needed
+    are read, so the other encrypted fields are never decrypted."""
     if not person_ids:
-        return {}
-    found = db.session.execute(
-        select(Person.id, Person.email, Person.name, Person.phone)
-        .where(Person.id.in_(person_ids))
-    ).all()
-    return {row.id: Contact(row.id, row.email, row.name, row.phone) for row in found}
+        return []
+    return list(db.session.execute(
+        select(Person).where(Person.id.in_(person_ids)).options(load_only(
+            Person.email, Person.name, Person.phone, Person.email_hash, Person.status,
+            Person.restricted_at,
+        ))
+    ).scalars())
 
 
 def _renderers(campaign_ids: set[int]) -> dict[int, CampaignRenderer]:

@@ -1,9 +1,10 @@
 """Senders, one per channel, used by the outbox worker for one batch at a time.
 
-A sender has ``send(row, contact, content)``, which raises ``transport.DeliveryError`` when the
-message was not accepted, and ``close()``. Email is built in. Another channel (text messages)
-plugs in with :func:`register_sender`, from a module listed in ``PLUGIN_MODULES`` so the worker
-finds it without the web app importing it first.
+A sender has ``prepare(row, contact, content)`` (compose, on the worker's thread),
+``transmit(payload)`` (network only, on the pipeline's thread; raises
+``transport.DeliveryError`` when the message was not accepted) and ``close()``. Email is
+built in. Another channel (text messages) plugs in with :func:`register_sender`, from a
+module listed in ``PLUGIN_MODULES`` so the worker finds it without the web app importing it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .compose import Content, email_bytes, sender_address
 from .mime import UnsafeHeader
 from .transport import DeliveryError, SmtpTransport
 
-PLUGIN_MODULES = ("preference_centre.messaging.sms",)
+PLUGIN_MODULES = ("preference_centre.sms",)
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,16 @@ class Contact:
 
 
 class Sender(Protocol):
-    def send(self, row: Any, contact: Contact, content: Content) -> None: ...
+    def prepare(self, row: Any, contact: Contact, content: Content) -> Any:
+        """Compose on the worker's thread (app context, database): the payload to transmit."""
+
+    def transmit(self, payload: Any) -> None:
+        """Send on the pipeline's thread: network I/O only, no app context, no database."""
 
     def close(self) -> None: ...
+
+    # A simpler sender may have ``send(row, contact, content)`` instead of prepare/transmit:
+    # the worker then sends on its own thread, raising DeliveryError the same way.
 
 
 SenderFactory = Callable[[Any], Sender]
@@ -69,14 +77,17 @@ class EmailSender:
         self.transport = SmtpTransport(config)
         self.envelope_from = sender_address()[1]
 
-    def send(self, row: Any, contact: Contact, content: Content) -> None:
+    def prepare(self, row: Any, contact: Contact, content: Content) -> tuple[str, bytes]:
         recipient = row.recipient or contact.email
         if not recipient:
             raise DeliveryError("no address", temporary=False)
         try:
-            raw = email_bytes(row, recipient, content)
+            return recipient, email_bytes(row, recipient, content)
         except UnsafeHeader as exc:
             raise DeliveryError(str(exc), temporary=False) from None
+
+    def transmit(self, payload: tuple[str, bytes]) -> None:
+        recipient, raw = payload
         self.transport.send(self.envelope_from, recipient, raw)
 
     def close(self) -> None:
