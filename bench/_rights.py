@@ -7,7 +7,6 @@ scratch database only.
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 import tempfile
 import threading

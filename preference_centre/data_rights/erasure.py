@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy import case, event, exists, func, insert, literal, select
+from sqlalchemy import event, exists, insert, literal, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
@@ -41,45 +40,45 @@ class NotFound(LookupError):
     """No person with that id (already erased, or never existed)."""
 
 
-def erase_people(person_ids: Iterable[int], trigger: str) -> dict[int, str]:
+def erase_people(person_ids: Iterable[int], trigger: str) -> ErasureReceipt | None:
     """Erase every listed person (ids that no longer exist are skipped) and keep one
-    ``ErasureReceipt`` each. Returns {person id: receipt reference}. The caller commits."""
+    ``ErasureReceipt`` for the lot: one per person for a person's own request, one per
+    batch for retention (nobody could be told a per-person reference then). Returns the
+    receipt, or None when none of the people exist. The caller commits."""
     if trigger not in TRIGGERS:
         raise ValueError(f"unknown erasure trigger {trigger}")
     db.session.flush()
-    people = dict(db.session.execute(
-        select(Person.id, Person.email_hash).where(Person.id.in_(list(person_ids)))
-    ).all())
-    if not people:
-        return {}
-    ids = sorted(people)
+    ids = sorted(set(person_ids))
     now = clock.utcnow()
-    refs = {pid: str(uuid.uuid4()) for pid in ids}
-    rules = registry.erasure_rules()
-    counts = _count_rows(ids, rules)
+    reference = str(uuid.uuid4())
     database.allow_ledger_pseudonymisation()
     config = current_app.config
-    for source, rule in rules.values():
+    # Counted from each statement's own rowcount: no extra queries, and exact.
+    counts: dict[str, int] = {}
+    for name, (source, rule) in registry.erasure_rules().items():
         if rule.action == "person":
             continue
         table = source.table
         link = table.c[source.person_column]
-        action = rule.effective_action(config)
-        if action == "delete":
-            db.session.execute(table.delete().where(link.in_(ids)))
+        if rule.effective_action(config) == "delete":
+            statement = table.delete().where(link.in_(ids))
         else:
-            ref_expr = case(refs, value=link) if rule.action == "pseudonymise" else None
-            values = {table.c[key]: value for key, value in rule.values(ref_expr).items()}
-            db.session.execute(table.update().where(link.in_(ids)).values(values))
+            values = {table.c[key]: value for key, value in rule.values(reference).items()}
+            statement = table.update().where(link.in_(ids)).values(values)
+        counts[name] = db.session.execute(statement).rowcount or 0
     _suppress(ids, now)
-    db.session.execute(Person.__table__.delete().where(Person.__table__.c.id.in_(ids)))
-    db.session.execute(insert(ErasureReceipt), [
-        {"reference": refs[pid], "erased_at": now, "trigger": trigger,
-         "categories": _categories_with_data(counts[pid]), "counts": counts[pid]}
-        for pid in ids
-    ])
+    people = db.session.execute(
+        Person.__table__.delete().where(Person.__table__.c.id.in_(ids))
+    ).rowcount
+    if not people:
+        return None  # nobody to erase: every statement above matched nothing
+    counts = {"people": people, **{name: n for name, n in counts.items() if n}}
+    receipt = ErasureReceipt(reference=reference, erased_at=now, trigger=trigger,
+                             categories=_categories_with_data(counts), counts=counts)
+    db.session.add(receipt)
+    db.session.flush()
     _forget_loaded(set(ids))
-    return refs
+    return receipt
 
 
 def erase_person(person_id: int, trigger: str, *, notify: bool = True) -> ErasureReceipt:
@@ -90,12 +89,9 @@ def erase_person(person_id: int, trigger: str, *, notify: bool = True) -> Erasur
         raise NotFound(person_id)
     database.lock_person(person_id)
     address = person.email  # held in memory only, for the confirmation
-    refs = erase_people([person_id], trigger)
-    if not refs:
+    receipt = erase_people([person_id], trigger)
+    if receipt is None:
         raise NotFound(person_id)
-    receipt = db.session.execute(
-        select(ErasureReceipt).where(ErasureReceipt.reference == refs[person_id])
-    ).scalar_one()
     if notify and address:
         message = _confirmation(address, person_id, receipt.reference)
         db.session.info.setdefault(_MAIL_KEY, []).append(message)
@@ -115,21 +111,6 @@ def erasure_plan(config: Any) -> tuple[list[str], list[str]]:
                 "address) so that no list or form signs you up for marketing again unless "
                 "you sign up yourself.")
     return gone, kept
-
-
-def _count_rows(ids: Sequence[int], rules: dict) -> dict[int, dict[str, int]]:
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for name, (source, rule) in rules.items():
-        if rule.action == "person":
-            continue
-        link = source.table.c[source.person_column]
-        for pid, count in db.session.execute(
-            select(link, func.count()).where(link.in_(ids)).group_by(link)
-        ).all():
-            counts[pid][name] = count
-    for pid in ids:
-        counts[pid]["people"] = 1
-    return counts
 
 
 def _categories_with_data(counts: dict[str, int]) -> list[str]:

@@ -83,7 +83,7 @@ class Erasure:
     """What erasure does to one table's rows for a person.
 
     ``delete`` removes the rows. ``strip`` and ``pseudonymise`` keep the rows but set
-    ``values`` (a function of the erasure-reference expression) and cut the person link;
+    ``values`` (a function of the erasure receipt's reference) and cut the person link;
     ``keep_setting`` names a setting that, when off, turns ``strip`` into ``delete``.
     ``person`` is the people row itself, deleted last.
     """
