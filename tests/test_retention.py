@@ -126,3 +126,33 @@ def test_unconfirmed_registrations_and_signups_are_purged(app, make_person, froz
     summary = _run()
     assert summary.unverified_purged + summary.signups_purged == 2
     assert _people() == {"fresh@example.com"}
+
+
+def test_two_runs_at_once_erase_each_person_once(app, make_person, frozen_clock):
+    import threading
+
+    cutoff = add_months(frozen_clock.now, -36)
+    for n in range(40):
+        make_person(email=f"twin{n}@example.com", password=None,
+                    last_purchase_at=cutoff - timedelta(days=2))
+    totals, errors = [], []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                totals.append(retention.run_retention(frozen_clock.now, batch_size=5).erased)
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(totals) == 40
+    receipts = db.session.execute(select(ErasureReceipt)).scalars().all()
+    assert sum(r.counts["people"] for r in receipts) == 40
+    assert _people() == set()

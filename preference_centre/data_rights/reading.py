@@ -77,8 +77,6 @@ def display_value(field: Field, value: Any) -> str:
         return "Yes" if value else "No"
     if field.kind == "datetime":
         return value.strftime("%-d %b %Y, %H:%M UTC")
-    if field.kind == "long" and len(str(value)) > 200:
-        return str(value)[:200] + "…"
     if field.kind == "money":
         return f"£{value / 100:,.2f}"
     return str(value)

@@ -76,6 +76,7 @@ class Field:
     label: str
     expr: Any
     kind: str = "text"
+    on_page: bool = True  # False: exported, but too long for the data page's tables
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,15 @@ class Source:
     @property
     def table(self) -> Table:
         return self.model.__table__
+
+    @property
+    def single_row(self) -> bool:
+        """The people row itself: shown as a list of fields, not a table."""
+        return self.person_column == "id"
+
+    @property
+    def page_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.on_page]
 
     @property
     def person_link(self) -> Any:
@@ -291,7 +301,7 @@ CATEGORIES: tuple[Category, ...] = (
             Field("purpose", "Purpose", OutboxMessage.purpose),
             Field("status", "Status", OutboxMessage.status),
             Field("subject", "Subject", OutboxMessage.subject),
-            Field("body_text", "Message", OutboxMessage.body_text, "long"),
+            Field("body_text", "Message", OutboxMessage.body_text, on_page=False),
         ), STRIP_OUTBOX, order_by=(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())),),
         kept_after_erasure="A count of messages sent, with no address, subject or link to you.",
     ),

@@ -70,8 +70,10 @@ def overview() -> str:
             pages = max(1, -(-total // PAGE_ROWS))
             page = min(page, pages)
             rows = reading.page_rows(source, person_id, PAGE_ROWS, (page - 1) * PAGE_ROWS)
+            fields = source.page_fields
             tables.append({"source": source, "total": total, "page": page, "pages": pages,
-                           "rows": [[reading.display_value(f, row[f.key]) for f in source.fields]
+                           "fields": fields,
+                           "rows": [[reading.display_value(f, row[f.key]) for f in fields]
                                     for row in rows]})
         sections.append({"category": cat, "tables": tables})
     return render_template("data_rights/overview.html", sections=sections,
