@@ -26,7 +26,6 @@ from ..extensions import db, limiter
 from ..messaging import queue_service_email
 from ..models import Person
 from ..people import verify_secret
-from ..requestinfo import truncate_ip
 from . import bp, export, reading, registry, requests
 from .erasure import erase_person, erasure_plan
 from .forms import (
@@ -273,7 +272,7 @@ def export_request(token: str) -> Any:
                 + url_for("data_rights.emailed_export", token=link_token))
         queue_service_email(person, "export_ready", "Your data is ready to download", {
             "link": link, "days": current_app.config["EXPORT_LINK_DAYS"],
-            "reference": row.reference, "ip": truncate_ip(request.remote_addr)})
+            "reference": row.reference})
         db.session.commit()
     return render_template("data_rights/export_request.html", form=form, sent=True,
                            masked=_masked(person))
