@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,14 +176,85 @@ end
     return script
 
 
-def hello_world_rate(folder: Path, seconds: int = 10) -> WrkResult:
+@contextmanager
+def hello_world(folder: Path) -> Iterator[str]:
     """A Flask hello-world under the same gunicorn config: the yardstick."""
     hello = folder / "hello"
     hello.mkdir(exist_ok=True)
     (hello / "hello.py").write_text(HELLO_APP)
     with gunicorn("hello:app", {}, chdir=hello) as base:
-        run_wrk(base + "/", seconds=2)  # warm-up
-        return run_wrk(base + "/", seconds=seconds)
+        yield base + "/"
+
+
+def combine(runs: list[WrkResult]) -> WrkResult:
+    """Several short runs as one: summed requests over summed time, median percentiles."""
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    seconds = sum(run.requests / run.requests_per_second for run in runs)
+    return WrkResult(sum(run.requests for run in runs) / seconds,
+                     median([run.p50_ms for run in runs]), median([run.p99_ms for run in runs]),
+                     sum(run.requests for run in runs), sum(run.non_2xx for run in runs),
+                     sum(run.errors for run in runs))
+
+
+def interleaved(targets: dict[str, tuple[str, Path | None]], *, seconds: int = 10,
+                connections: int = 16, slices: int = 5) -> dict[str, WrkResult]:
+    """wrk on each (url, script) target in turn, ``slices`` times ``seconds / slices`` each,
+    so that other work on a shared machine weighs on every target alike; after a 2 s
+    warm-up of each."""
+    for url, script in targets.values():
+        run_wrk(url, seconds=2, connections=connections, script=script)
+    runs: dict[str, list[WrkResult]] = {name: [] for name in targets}
+    step = max(1, seconds // slices)
+    for _ in range(slices):
+        for name, (url, script) in targets.items():
+            runs[name].append(run_wrk(url, seconds=step, connections=connections,
+                                      script=script))
+    return {name: combine(found) for name, found in runs.items()}
+
+
+FILL_CHUNK = 10_000
+
+
+def fill_database(people: int, paths_file: Path, database_url: str | None,
+                  make_path: Callable[[int], str]) -> None:
+    """A fresh schema with ``people`` active people (Core inserts; the address still goes
+    through EncryptedText), each consenting to email offers, and ``make_path(id)`` for each
+    written to ``paths_file``. A PostgreSQL database is emptied first (DROP SCHEMA public)."""
+    from sqlalchemy import insert, text
+
+    from preference_centre import clock, crypto
+    from preference_centre.extensions import db
+    from preference_centre.models import ConsentState, NoticeVersion, Person
+
+    postgres = bool(database_url and database_url.startswith("postgresql"))
+    if postgres:
+        db.session.execute(text("DROP SCHEMA public CASCADE"))
+        db.session.execute(text("CREATE SCHEMA public"))
+        db.session.commit()
+    db.create_all()
+    now = clock.utcnow()
+    db.session.execute(insert(NoticeVersion.__table__).values(
+        version="1", published_at=now, material=False, summary="bench", body=""))
+    started = time.perf_counter()
+    with paths_file.open("w") as out:
+        for first in range(1, people + 1, FILL_CHUNK):
+            ids = range(first, min(first + FILL_CHUNK, people + 1))
+            db.session.execute(insert(Person.__table__), [{
+                "id": i, "email": f"person{i}@example.com",
+                "email_hash": crypto.email_hash(f"person{i}@example.com"), "status": "active",
+                "origin": "import", "created_at": now, "updated_at": now, "consent_version": 0,
+                "email_verified_at": now,
+            } for i in ids])
+            db.session.execute(insert(ConsentState.__table__), [{
+                "person_id": i, "purpose": "email:offers", "allowed": True, "updated_at": now,
+            } for i in ids])
+            out.writelines(make_path(i) + "\n" for i in ids)
+    if postgres:  # explicit ids: move the sequence past them
+        db.session.execute(text("SELECT setval('people_id_seq', (SELECT max(id) FROM people))"))
+    db.session.commit()
+    print(f"filled {people:,} people in {time.perf_counter() - started:.1f} s")
 
 
 def verdict(ok: bool) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -22,55 +21,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     app_context,
     bench_environment,
+    fill_database,
     gunicorn,
-    hello_world_rate,
+    hello_world,
+    interleaved,
     random_path_script,
-    run_wrk,
     verdict,
     workspace,
 )
 
-CHUNK = 10_000
 
+def unsubscribe_path(person_id: int) -> str:
+    from preference_centre import tokens
 
-def fill_database(people: int, tokens_file: Path, database_url: str | None) -> None:
-    """People (Core inserts, encrypted address), their consent and one link each."""
-    from sqlalchemy import insert, text
-
-    from preference_centre import clock, crypto, tokens
-    from preference_centre.extensions import db
-    from preference_centre.models import ConsentState, NoticeVersion, Person
-
-    if database_url and database_url.startswith("postgresql"):
-        db.session.execute(text("DROP SCHEMA public CASCADE"))
-        db.session.execute(text("CREATE SCHEMA public"))
-        db.session.commit()
-    db.create_all()
-    now = clock.utcnow()
-    db.session.execute(insert(NoticeVersion.__table__).values(
-        version="1", published_at=now, material=False, summary="bench", body=""))
-    started = time.perf_counter()
-    with tokens_file.open("w") as out:
-        for first in range(1, people + 1, CHUNK):
-            ids = range(first, min(first + CHUNK, people + 1))
-            # Core with the model's column types: EncryptedText still encrypts each address.
-            db.session.execute(insert(Person.__table__), [{
-                "id": i, "email": f"person{i}@example.com",
-                "email_hash": crypto.email_hash(f"person{i}@example.com"), "status": "active",
-                "origin": "import", "created_at": now, "updated_at": now, "consent_version": 0,
-                "email_verified_at": now,
-            } for i in ids])
-            db.session.execute(insert(ConsentState.__table__), [{
-                "person_id": i, "purpose": "email:offers", "allowed": True, "updated_at": now,
-            } for i in ids])
-            for i in ids:
-                token = tokens.make_unsubscribe_token(i, "email", "offers", f"b{i}")
-                out.write(f"/u/{token}\n")
-    if database_url and database_url.startswith("postgresql"):
-        # Reset the sequence after explicit ids.
-        db.session.execute(text("SELECT setval('people_id_seq', (SELECT max(id) FROM people))"))
-    db.session.commit()
-    print(f"filled {people:,} people in {time.perf_counter() - started:.1f} s")
+    return "/u/" + tokens.make_unsubscribe_token(person_id, "email", "offers", f"b{person_id}")
 
 
 def count_one_click_events() -> int:
@@ -93,23 +57,26 @@ def main() -> None:
         env = bench_environment(folder, args.database_url)
         tokens_file = folder / "paths.txt"
         with app_context(env):
-            fill_database(args.people, tokens_file, args.database_url)
+            fill_database(args.people, tokens_file, args.database_url, unsubscribe_path)
         script = random_path_script(folder, tokens_file, method="POST",
                                     body="List-Unsubscribe=One-Click",
                                     content_type="application/x-www-form-urlencoded")
-        with gunicorn("app:app", env) as base:
-            run_wrk(base, seconds=2, connections=args.connections, script=script)  # warm-up
-            result = run_wrk(base, seconds=args.seconds, connections=args.connections,
-                             script=script)
-        hello = hello_world_rate(folder, seconds=args.seconds)
+        with gunicorn("app:app", env) as base, hello_world(folder) as hello_url:
+            # /healthz (one SELECT 1) shows what every request of this app costs anyway.
+            found = interleaved({"app": (base, script), "healthz": (base + "/healthz", None),
+                                 "hello": (hello_url, None)},
+                                seconds=args.seconds, connections=args.connections)
+        result, healthz, hello = found["app"], found["healthz"], found["hello"]
         with app_context(env):
             events = count_one_click_events()
     ratio = result.requests_per_second / hello.requests_per_second
     target = 0.28 if engine == "sqlite" else 0.15
     ok = ratio >= target and (engine != "sqlite" or result.p99_ms <= 25)
-    print(f"engine           {engine}, gunicorn -w 2 (sync), wrk -c{args.connections} "
-          f"{args.seconds} s")
+    print(f"engine           {engine}, gunicorn -w 2 (sync), wrk -c{args.connections}, "
+          f"{args.seconds} s each, interleaved with hello-world in 5 slices")
     print(f"one-click POST   {result.line()}")
+    print(f"GET /healthz     {healthz.line()}  ratio "
+          f"{healthz.requests_per_second / hello.requests_per_second:.2f} (the app's floor)")
     print(f"hello world      {hello.line()}")
     print(f"ratio            {ratio:.2f} of hello-world (target >= {target}"
           f"{', p99 <= 25 ms' if engine == 'sqlite' else ''}): {verdict(ok)}")

@@ -12,13 +12,15 @@ keep working through a key rotation until the old key is retired from the list.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, Signer, URLSafeTimedSerializer, want_bytes
+from itsdangerous.encoding import base64_decode, base64_encode
 from itsdangerous.exc import SignatureExpired
+from itsdangerous.signer import HMACAlgorithm
 
 from . import clock
 
@@ -106,29 +108,67 @@ def state_fingerprint(*parts: Any) -> str:
 
 # Unsubscribe tokens -------------------------------------------------------------------------
 
+class _OneShotHMAC(HMACAlgorithm):
+    """HMAC-SHA1 through ``hmac.digest``, the one-shot C function: the same bytes as
+    itsdangerous's default algorithm without building an ``hmac.HMAC`` object per call."""
+
+    def __init__(self) -> None:
+        super().__init__(hashlib.sha1)
+
+    def get_signature(self, key: bytes, value: bytes) -> bytes:
+        return hmac.digest(key, value, "sha1")
+
+
 class _PrecomputedSigner(Signer):
-    """A ``Signer`` that derives each key once instead of on every sign and verify: the
-    derivation is a second hash per call and would halve the one-click path's throughput."""
+    """A ``Signer`` that derives each key once instead of on every sign and verify (the
+    derivation is a second hash per call) and signs with :class:`_OneShotHMAC`. Same
+    algorithm, same signatures: existing links stay valid."""
 
     def __init__(self, secret_keys: list[str], salt: str) -> None:
-        super().__init__(secret_keys, salt=salt)
-        self._derived = {key: Signer.derive_key(self, key) for key in self.secret_keys}
+        super().__init__(secret_keys, salt=salt, digest_method=hashlib.sha1,
+                         algorithm=_OneShotHMAC())
+        derived = {key: Signer.derive_key(self, key) for key in self.secret_keys}
+        # Newest first, as itsdangerous tries them: most links verify on the first.
+        self._verify_keys = [derived[key] for key in reversed(self.secret_keys)]
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
         if secret_key is None:
-            secret_key = self.secret_keys[-1]
-        return self._derived[want_bytes(secret_key)]
+            return self._verify_keys[0]
+        return Signer.derive_key(self, secret_key)
+
+    def get_signature(self, value: str | bytes) -> bytes:
+        return base64_encode(self.algorithm.get_signature(self._verify_keys[0],
+                                                          want_bytes(value)))
+
+    def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
+        # itsdangerous's own loop, over the keys derived once.
+        try:
+            sig = base64_decode(sig)
+        except Exception:  # noqa: BLE001 - as itsdangerous: malformed means not valid
+            return False
+        value = want_bytes(value)
+        for key in self._verify_keys:  # noqa: SIM110 - a loop, not any(): no generator per call
+            if self.algorithm.verify_signature(key, value, sig):
+                return True
+        return False
 
 
-@lru_cache(maxsize=8)
-def _signer_for(keys: tuple[str, ...]) -> Signer:
-    # Keyed by the key set itself, so a changed SECRET_KEY or fallback list gets a new signer.
-    return _PrecomputedSigner(list(keys), salt=SALTS["unsubscribe"])
+# (SECRET_KEY, SECRET_KEY_FALLBACKS, signer) of the last app that asked: rebuilt when the
+# keys change. Cheaper per call than an lru_cache keyed on the keys.
+_signer_cache: tuple[str, list[str], Signer] | None = None
 
 
 def _unsubscribe_signer() -> Signer:
     """Signs with ``SECRET_KEY``; verifies with it and every fallback."""
-    return _signer_for(tuple(_keys()))
+    global _signer_cache
+    config = current_app.config
+    key, fallbacks = config["SECRET_KEY"], config.get("SECRET_KEY_FALLBACKS") or []
+    cached = _signer_cache
+    if cached is None or cached[0] != key or cached[1] != fallbacks:
+        # Oldest first, as itsdangerous wants: it signs with the last.
+        signer = _PrecomputedSigner([*reversed(fallbacks), key], salt=SALTS["unsubscribe"])
+        cached = _signer_cache = (key, list(fallbacks), signer)
+    return cached[2]
 
 
 def make_unsubscribe_token(person_id: int, channel: str, topic: str, message_id: int | str) -> str:
@@ -136,8 +176,8 @@ def make_unsubscribe_token(person_id: int, channel: str, topic: str, message_id:
     ``message_id`` is best a short opaque id (the outbox row id): it is part of the link."""
     if "." in channel or "." in topic:
         raise ValueError("channel and topic cannot contain '.' (the payload separator)")
-    payload = f"{int(person_id)}.{channel}.{topic}.{message_id}"
-    return _unsubscribe_signer().sign(payload.encode("ascii")).decode("ascii")
+    payload = f"{int(person_id)}.{channel}.{topic}.{message_id}".encode("ascii")
+    return _unsubscribe_signer().sign(payload).decode("ascii")
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str, str, str]:
