@@ -9,6 +9,7 @@ database read and every consent decision stays on the worker's own thread and se
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from .transport import DeliveryError
 # How far composing may run ahead of sending: consent is checked at most this many
 # messages before the message leaves.
 DEPTH = 16
+SWITCH_INTERVAL = 0.0002
 
 
 class Pipeline:
@@ -27,6 +29,11 @@ class Pipeline:
         self.results: dict[int, tuple[DeliveryError | None, datetime]] = {}
         self.broken: dict[str, DeliveryError] = {}
         self.thread = threading.Thread(target=self._run, name="outbox-send", daemon=True)
+        # While composing keeps the main thread busy, the sending thread needs the GIL back
+        # after every SMTP reply; with the default 5 ms switch interval it waits most of that
+        # each time (four replies a message). A short interval, for the batch only, fixes it.
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self.thread.start()
 
     def submit(self, row_id: int, channel: str, sender: Any, payload: Any) -> None:
@@ -37,6 +44,7 @@ class Pipeline:
         """Wait for everything submitted; row id -> (error or None when sent, when)."""
         self.queue.put(None)
         self.thread.join()
+        sys.setswitchinterval(self.switch_interval)
         return self.results
 
     def _run(self) -> None:
