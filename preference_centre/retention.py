@@ -90,7 +90,17 @@ def erase_batch(cutoff: datetime, after_id: int, size: int) -> tuple[int, int | 
         return 0, None
     receipt = erase_people(ids, "retention")
     db.session.commit()
+    _checkpoint()
     return (receipt.counts["people"] if receipt else 0), ids[-1]
+
+
+def _checkpoint() -> None:
+    """SQLite: copy the write-ahead log back into the database now, in this job, rather
+    than leave it to grow until some visitor's small commit has to do it (WAL auto-checkpoint
+    runs in whichever connection commits past the threshold)."""
+    if not database.is_postgresql():
+        db.session.connection().exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        db.session.commit()
 
 
 def reset_warnings() -> int:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy import event, exists, insert, literal, select
+from sqlalchemy import bindparam, event, exists, insert, literal, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
@@ -52,24 +52,14 @@ def erase_people(person_ids: Iterable[int], trigger: str) -> ErasureReceipt | No
     now = clock.utcnow()
     reference = str(uuid.uuid4())
     database.allow_ledger_pseudonymisation()
-    config = current_app.config
+    params = {"ids": ids, "ref": reference, "now": now}
     # Counted from each statement's own rowcount: no extra queries, and exact.
     counts: dict[str, int] = {}
-    for name, (source, rule) in registry.erasure_rules().items():
-        if rule.action == "person":
-            continue
-        table = source.table
-        link = table.c[source.person_column]
-        if rule.effective_action(config) == "delete":
-            statement = table.delete().where(link.in_(ids))
-        else:
-            values = {table.c[key]: value for key, value in rule.values(reference).items()}
-            statement = table.update().where(link.in_(ids)).values(values)
-        counts[name] = db.session.execute(statement).rowcount or 0
-    _suppress(ids, now)
-    people = db.session.execute(
-        Person.__table__.delete().where(Person.__table__.c.id.in_(ids))
-    ).rowcount
+    keep_orders = bool(current_app.config.get("KEEP_ORDERS_FOR_ACCOUNTING"))
+    for name, statement in _statements(keep_orders):
+        counts[name] = db.session.execute(statement, params).rowcount or 0
+    people = counts.pop("people")
+    counts.pop("suppressions")
     if not people:
         return None  # nobody to erase: every statement above matched nothing
     counts = {"people": people, **{name: n for name, n in counts.items() if n}}
@@ -79,6 +69,36 @@ def erase_people(person_ids: Iterable[int], trigger: str) -> ErasureReceipt | No
     db.session.flush()
     _forget_loaded(set(ids))
     return receipt
+
+
+@lru_cache(maxsize=4)
+def _statements(keep_orders: bool) -> list[tuple[str, Any]]:
+    """The erasure statements, built once from the registry with bound ``ids`` and ``ref``
+    (so retention's thousands of batches reuse compiled SQL): every table's rule, then the
+    suppression entries, then the people rows themselves (last: the others point at them)."""
+    ids, ref = bindparam("ids", expanding=True), bindparam("ref")
+    config = {"KEEP_ORDERS_FOR_ACCOUNTING": keep_orders}
+    found = []
+    for name, (source, rule) in registry.erasure_rules().items():
+        if rule.action == "person":
+            continue
+        table = source.table
+        link = table.c[source.person_column]
+        if rule.effective_action(config) == "delete":
+            found.append((name, table.delete().where(link.in_(ids))))
+        else:
+            values = {table.c[key]: value for key, value in rule.values(ref).items()}
+            found.append((name, table.update().where(link.in_(ids)).values(values)))
+    people, suppressions = Person.__table__, Suppression.__table__  # Core: no ORM bulk mode
+    already = exists().where(suppressions.c.kind == "email",
+                             suppressions.c.value_hash == people.c.email_hash)
+    found.append(("suppressions", insert(suppressions).from_select(
+        ["kind", "value_hash", "reason", "created_at"],
+        select(literal("email"), people.c.email_hash, literal("erased"),
+               bindparam("now", type_=UTCDateTime())).where(people.c.id.in_(ids), ~already),
+    )))
+    found.append(("people", people.delete().where(people.c.id.in_(ids))))
+    return found
 
 
 def erase_person(person_id: int, trigger: str, *, notify: bool = True) -> ErasureReceipt:
@@ -116,17 +136,6 @@ def erasure_plan(config: Any) -> tuple[list[str], list[str]]:
 def _categories_with_data(counts: dict[str, int]) -> list[str]:
     return [cat.key for cat in registry.CATEGORIES
             if any(counts.get(s.table.name) for s in cat.sources)]
-
-
-def _suppress(ids: Sequence[int], now: datetime) -> None:
-    """A keyed hash of each address, so imports and forms cannot silently re-subscribe."""
-    already = exists().where(Suppression.kind == "email",
-                             Suppression.value_hash == Person.email_hash)
-    db.session.execute(insert(Suppression).from_select(
-        ["kind", "value_hash", "reason", "created_at"],
-        select(literal("email"), Person.email_hash, literal("erased"),
-               literal(now, UTCDateTime())).where(Person.id.in_(ids), ~already),
-    ))
 
 
 def _forget_loaded(ids: set[int]) -> None:
