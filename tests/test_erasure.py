@@ -175,3 +175,13 @@ def test_a_rolled_back_erasure_sends_no_confirmation(app, make_person, mailbox):
     assert mailbox.messages == []
     assert find_person_by_email("keep.me@example.com") is not None
     assert crypto.email_hash("keep.me@example.com")
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_password_guessing_on_the_erasure_page_is_rate_limited(app, client, auth, make_person):
+    person = make_person()
+    auth.login(person)
+    codes = [client.post("/account/delete", data={"password": f"guess {n}", "confirm": "y"}
+                         ).status_code for n in range(11)]
+    assert codes[:10] == [200] * 10 and codes[10] == 429
+    assert db.session.get(Person, person.id) is not None
