@@ -128,7 +128,7 @@ def delete() -> Any:
 
 
 @bp.get("/account/deleted")
-def erased() -> str:
+def erased() -> Any:
     reference = session.pop("erasure_ref", None)
     if reference is None:
         return redirect(url_for("public.home"))
