@@ -60,3 +60,24 @@ def test_weak_secret_key_is_refused_outside_tests(tmp_path, monkeypatch, weak):
     monkeypatch.setenv("SECRET_KEY", weak)
     with pytest.raises(ConfigError):
         create_app()
+
+
+def test_settings_from_the_environment_are_parsed(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("RETENTION_MONTHS", "24")
+    monkeypatch.setenv("MAIL_USE_TLS", "true")
+    monkeypatch.setenv("SECRET_KEY_FALLBACKS", "old-key-one, old-key-two")
+    monkeypatch.setenv("API_RATE_LIMIT", "5 per minute")
+    app = create_app()
+    assert app.config["RETENTION_MONTHS"] == 24
+    assert app.config["MAIL_USE_TLS"] is True
+    assert app.config["SECRET_KEY_FALLBACKS"] == ["old-key-one", "old-key-two"]
+    assert app.config["API_RATE_LIMIT"] == "5 per minute"
+
+
+def test_a_malformed_number_setting_is_refused_with_its_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("RETENTION_MONTHS", "three years")
+    with pytest.raises(ConfigError, match="RETENTION_MONTHS"):
+        create_app()
