@@ -31,8 +31,15 @@ def test_the_link_is_absolute_and_shows_only_the_masked_address(client, person):
     for private in ("grace@example.com", "Grace Hopper", "07700900123"):
         assert private not in html
     assert not any(checkboxes(html, "consent").values())
-    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
     assert '<meta name="referrer" content="no-referrer">' in html
+
+
+def test_the_link_page_offers_a_copy_of_the_data_by_email(client, person):
+    url = path_of(preference_link(person.id))
+    html = client.get(url).get_data(as_text=True)
+    assert f'href="{url}/export-request"' in html
+    assert client.get(url + "/export-request").status_code == 200
 
 
 def test_a_change_by_link_is_recorded_as_email_link(client, person):

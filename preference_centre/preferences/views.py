@@ -190,8 +190,11 @@ def link(token: str) -> Any:
     if request.method == "POST":
         apply_post(person, SCOPE_LINK, "email_link")
         return redirect(url_for(".link", token=token), code=303)
-    return render_preferences(person, SCOPE_LINK, masked_email=mask_email(person.email),
-                              action=url_for(".link", token=token))
+    page = render_preferences(person, SCOPE_LINK, masked_email=mask_email(person.email),
+                              action=url_for(".link", token=token),
+                              export_url=url_for("data_rights.export_request", token=token))
+    # The token is in the address: never send it to another site as a Referer.
+    return page, 200, {"Referrer-Policy": "no-referrer"}
 
 
 def link_problem(title: str, explanation: str, status: int) -> tuple[str, int]:
