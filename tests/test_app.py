@@ -81,3 +81,56 @@ def test_a_malformed_number_setting_is_refused_with_its_name(tmp_path, monkeypat
     monkeypatch.setenv("RETENTION_MONTHS", "three years")
     with pytest.raises(ConfigError, match="RETENTION_MONTHS"):
         create_app()
+
+
+def test_errors_get_friendly_pages_in_the_site_style(app, client):
+    @app.route("/test-boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/test-boom")
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.data
+    assert b"site.css" in response.data
+
+    response = client.delete("/healthz")
+    assert response.status_code == 405
+    assert b"Not allowed" in response.data
+
+    app.config["MAX_CONTENT_LENGTH"] = 100
+    response = client.post("/login", data={"email": "x" * 500})
+    assert response.status_code == 413
+    assert b"Too much data" in response.data
+
+
+def test_a_server_error_rolls_back_what_the_request_had_written(app, client, make_person):
+    from preference_centre.extensions import db
+    from preference_centre.models import Person
+
+    person = make_person(email="rollback@example.com", name="Before")
+
+    @app.route("/test-half-write")
+    def half_write():
+        db.session.get(Person, person.id).name = "Half written"
+        db.session.flush()
+        raise RuntimeError("fails after writing")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert client.get("/test-half-write").status_code == 500
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).name == "Before"
+
+
+def test_sessions_signed_with_a_retired_key_still_work_while_it_is_a_fallback(
+    app, client, make_person, auth
+):
+    person = make_person(email="rotate@example.com")
+    auth.login(person)
+    assert client.get("/account").status_code == 200
+    old_key = app.config["SECRET_KEY"]
+    app.secret_key = app.config["SECRET_KEY"] = "a-brand-new-secret-key-" + "z" * 32
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert client.get("/account").status_code == 200
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert client.get("/account").status_code == 302
