@@ -5,22 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Select, Text, func, select, type_coerce
+from sqlalchemy import Select, func, select
 
 from ..extensions import db
-from ..models.types import EncryptedText
-from .bulk_decrypt import decrypt_many
 from .registry import Field, Source
 
 CHUNK_ROWS = 1000
 
 
-def source_query(source: Source, person_id: int, raw: set[int] = frozenset()) -> Select:
+def source_query(source: Source, person_id: int) -> Select:
     """The person's rows of ``source``, newest first, with one labelled column per field
-    (the fields numbered in ``raw`` as stored: encrypted text is not decrypted)."""
-    columns = [(type_coerce(f.expr, Text) if i in raw else f.expr).label(f.key)
-               for i, f in enumerate(source.fields)]
-    query = select(*columns).where(
+    (encrypted columns decrypt as they are read, through the app's MultiFernet)."""
+    query = select(*[f.expr.label(f.key) for f in source.fields]).where(
         source.person_link == person_id
     )
     if source.where is not None:
@@ -42,24 +38,15 @@ def page_rows(source: Source, person_id: int, limit: int, offset: int = 0) -> li
     return [dict(row._mapping) for row in rows]
 
 
-def is_encrypted(field: Field) -> bool:
-    return isinstance(getattr(field.expr, "type", None), EncryptedText)
-
-
 def iter_chunks(source: Source, person_id: int) -> Iterator[list[list[Any]]]:
     """Every row as a list of values in field order (times as ISO 8601 text), fetched
     CHUNK_ROWS at a time (a server-side cursor on PostgreSQL) so a person with 100,000 rows
-    costs no more memory than one with ten. Encrypted fields are read raw and decrypted a
-    chunk at a time."""
-    encrypted = [i for i, f in enumerate(source.fields) if is_encrypted(f)]
+    costs no more memory than one with ten."""
     moments = [i for i, f in enumerate(source.fields) if f.kind == "datetime"]
-    query = source_query(source, person_id, raw=set(encrypted))
+    query = source_query(source, person_id)
     result = db.session.connection().execution_options(yield_per=CHUNK_ROWS).execute(query)
     while chunk := result.fetchmany(CHUNK_ROWS):
         rows = [list(row) for row in chunk]
-        for i in encrypted:
-            for row, value in zip(rows, decrypt_many([row[i] for row in rows]), strict=True):
-                row[i] = value
         for i in moments:
             for row in rows:
                 if row[i] is not None:
