@@ -24,6 +24,7 @@ from preference_centre.people import find_person_by_email
 
 from .conftest import DEFAULT_PASSWORD, body_text
 from .data_rights_helpers import Identity, make_full_person, scan_database
+from .messaging_support import consent
 
 
 def _erase_through_the_page(client, auth, person):
@@ -158,6 +159,22 @@ def test_an_old_one_click_link_changes_nothing(app, client, make_person):
     assert response.status_code in (200, 400)
     assert db.session.execute(select(func.count()).select_from(ConsentEvent)).scalar() == before
     assert db.session.execute(select(func.count()).select_from(Person)).scalar() == 0
+
+
+def test_an_old_link_of_an_erased_person_never_reaches_someone_who_comes_later(app, client,
+                                                                               make_person):
+    make_person(email="first@example.com")
+    newest = make_person(email="newest@example.com")
+    token = tokens.make_unsubscribe_token(newest.id, "email", "*", 1)
+    erase_person(newest.id, "person", notify=False)
+    db.session.commit()
+    newcomer = make_person(email="newcomer@example.com")
+    consent(newcomer, **{"email:offers": True})
+    assert newcomer.id != newest.id  # SQLite would reuse the highest id without AUTOINCREMENT
+    response = client.post(f"/u/{token}", data="List-Unsubscribe=One-Click",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert may_contact(newcomer.id, "email", "offers")
 
 
 def test_erasing_someone_already_erased_is_a_domain_error(app, make_person):

@@ -21,6 +21,10 @@ class Person(UserMixin, db.Model):
     """
 
     __tablename__ = "people"
+    # Links in old emails name a person by id and never expire: after an erasure that id
+    # must never be given to someone else. PostgreSQL sequences never reuse one; SQLite
+    # reuses the highest rowid unless the table is AUTOINCREMENT.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 22:42:24.581566
+Create Date: 2026-11-24 23:28:02.315042
 
 """
 from alembic import op
@@ -90,7 +90,8 @@ def upgrade():
     sa.Column('consent_version', sa.Integer(), nullable=False),
     sa.Column('notice_version_seen', sa.String(length=20), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_people')),
-    sa.UniqueConstraint('email_hash', name=op.f('uq_people_email_hash'))
+    sa.UniqueConstraint('email_hash', name=op.f('uq_people_email_hash')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_people_last_purchase_at'), ['last_purchase_at'], unique=False)
