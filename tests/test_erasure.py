@@ -3,6 +3,7 @@ and stops anything from silently bringing them back."""
 
 from __future__ import annotations
 
+import dkim
 import pytest
 from sqlalchemy import func, select
 
@@ -24,7 +25,8 @@ from preference_centre.people import find_person_by_email
 
 from .conftest import DEFAULT_PASSWORD, body_text
 from .data_rights_helpers import Identity, make_full_person, scan_database
-from .messaging_support import consent
+from .messaging_support import consent, one_line_header, raw_to
+from .test_dkim import _dns, dkim_key  # noqa: F401 - dkim_key is a fixture
 
 
 def _erase_through_the_page(client, auth, person):
@@ -93,6 +95,24 @@ def test_confirmation_goes_to_the_address_and_no_outbox_row_keeps_it(app, client
     assert "erased" in body_text(message).lower()
     receipt = db.session.execute(select(ErasureReceipt)).scalar_one()
     assert receipt.reference in body_text(message)
+    assert scan_database([Identity().email]) == []
+
+
+def test_the_confirmation_is_dkim_signed_and_its_one_click_link_changes_nothing(
+        app, client, auth, make_person, mailbox, dkim_key):  # noqa: F811 - the fixture
+    person = make_full_person(make_person)
+    _erase_through_the_page(client, auth, person)
+    raw = raw_to(mailbox, Identity().email)
+    assert raw.startswith(b"DKIM-Signature:")
+    assert dkim.verify(raw, dnsfunc=_dns(dkim_key))
+    assert one_line_header(raw, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
+    link = one_line_header(raw, "List-Unsubscribe").strip("<>")
+    path = link.removeprefix(app.config["BASE_URL"])
+    before = db.session.execute(select(func.count()).select_from(ConsentEvent)).scalar()
+    response = client.post(path, data="List-Unsubscribe=One-Click",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert db.session.execute(select(func.count()).select_from(ConsentEvent)).scalar() == before
     assert scan_database([Identity().email]) == []
 
 

@@ -6,7 +6,8 @@ thousands a second), driven by the per-table rules in ``registry``. ``erase_pers
 single-person form, which also sends the confirmation.
 
 The confirmation email goes to the address before it is forgotten, but never through the
-outbox (an outbox row would keep the address): it is rendered inside the transaction, held
+outbox (an outbox row would keep the address): it is composed by the composer's functions
+(``messaging.immediate``: same headers, MIME and DKIM signature) inside the transaction, held
 in memory on the session, and sent over SMTP only after the erasure commits. A rollback drops
 it, so nobody is told of an erasure that did not happen.
 """
@@ -19,14 +20,15 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from flask import current_app, render_template
-from flask_mail import Message
+from flask import current_app
 from sqlalchemy import bindparam, event, exists, insert, literal, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-from .. import clock, database, tokens
-from ..extensions import db, mail
+from .. import clock, database
+from ..extensions import db
+from ..messaging.compose import opt_out_url
+from ..messaging.immediate import ReadyEmail, compose_immediately, send_immediately
 from ..models import ErasureReceipt, Person, Suppression
 from ..models.types import UTCDateTime
 from . import registry
@@ -113,8 +115,12 @@ def erase_person(person_id: int, trigger: str, *, notify: bool = True) -> Erasur
     if receipt is None:
         raise NotFound(person_id)
     if notify and address:
-        message = _confirmation(address, person_id, receipt.reference)
-        db.session.info.setdefault(_MAIL_KEY, []).append(message)
+        try:
+            message = _confirmation(address, person_id, receipt.reference)
+        except Exception as exc:  # noqa: BLE001 - the erasure must not wait on mail settings
+            log.warning("erasure confirmation could not be composed: %s", type(exc).__name__)
+        else:
+            db.session.info.setdefault(_MAIL_KEY, []).append(message)
     return receipt
 
 
@@ -148,33 +154,26 @@ def _forget_loaded(ids: set[int]) -> None:
             db.session.expunge(obj)
 
 
-def _confirmation(address: str, person_id: int, reference: str) -> Message:
+def _confirmation(address: str, person_id: int, reference: str) -> ReadyEmail:
     config = current_app.config
     gone, kept = erasure_plan(config)
-    base_url = config["BASE_URL"].rstrip("/")
-    context = {"company_name": config["COMPANY_NAME"], "base_url": base_url,
-               "gone": gone, "kept": kept, "reference": reference}
-    message = Message(
-        subject="Your data has been erased", recipients=[address],
-        body=render_template("email/erasure_confirmation.txt", **context),
-        html=render_template("email/erasure_confirmation.html", **context),
-    )
-    # The contract puts a one-step unsubscribe on every email; after erasure it has nothing
-    # left to change, and the unsubscribe page answers it neutrally.
-    token = tokens.make_unsubscribe_token(person_id, "email", "*", "erasure")
-    message.extra_headers = {
-        "List-Unsubscribe": f"<{base_url}/u/{token}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    return message
+    context = {"gone": gone, "kept": kept, "reference": reference}
+    # The contract puts a one-step unsubscribe on every email. The link names the erased
+    # person, who no longer exists (and whose id is never given to anyone else), so /u/
+    # answers it with its "not valid, nothing was changed" page. No footer: there are no
+    # choices left to manage, and the message says it is the last one.
+    unsubscribe_url = opt_out_url(person_id, "email", "*", "erasure")
+    return compose_immediately(address, "erasure_confirmation", "Your data has been erased",
+                               context, unsubscribe_url)
 
 
 def _send_after_commit(session: Session) -> None:
     for message in session.info.pop(_MAIL_KEY, []):
         try:
-            mail.send(message)
-        except Exception:  # noqa: BLE001 - the erasure stands even if the mail server fails
-            log.warning("erasure confirmation could not be sent (erasure is complete)")
+            send_immediately(message)
+        except Exception as exc:  # noqa: BLE001 - the erasure stands even if sending fails
+            log.warning("erasure confirmation could not be sent (erasure is complete): %s",
+                        type(exc).__name__)
 
 
 def _drop_after_rollback(session: Session) -> None:

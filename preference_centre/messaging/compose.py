@@ -195,3 +195,21 @@ def email_bytes(row: OutboxMessage, recipient: str, content: Content) -> bytes:
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
     ]
     return dkim.sign_if_configured(build_email(headers, full.text, full.html))
+
+
+def signed_email(recipient: str, content: Content, unsubscribe_url: str,
+                 message_id: str | None = None) -> bytes:
+    """The raw email for a message that has no outbox row (``immediate.py``): the same
+    headers as :func:`email_bytes` in the same order, both one-click headers, and a DKIM
+    signature when configured. ``content`` is sent as given (no footer is added)."""
+    sender, _ = sender_address()
+    headers = [
+        ("From", sender),
+        ("To", recipient),
+        ("Subject", content.subject),
+        ("Date", format_datetime(clock.utcnow())),
+        ("Message-ID", message_id or new_message_id()),
+        ("List-Unsubscribe", f"<{unsubscribe_url}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+    ]
+    return dkim.sign_if_configured(build_email(headers, content.text, content.html))
