@@ -10,6 +10,7 @@ erasure rule. ``tests/test_data_rights_registry.py`` fails when a table is in no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..models import (
@@ -80,14 +81,6 @@ HIDDEN_COLUMNS = {
 _BY_US = "Given by you when you registered, signed up or updated your details"
 
 
-def _cookie_purpose() -> Any:
-    return ConsentState.purpose.like("cookies:%")
-
-
-def _cookie_event() -> Any:
-    return ConsentEvent.purpose.like("cookies:%")
-
-
 CONSENT_STATE_FIELDS = (
     Field("purpose", "Purpose", ConsentState.purpose),
     Field("allowed", "Allowed", ConsentState.allowed, "bool"),
@@ -104,7 +97,24 @@ CONSENT_EVENT_FIELDS = (
     Field("ip_prefix", "Network (truncated)", ConsentEvent.ip_prefix),
     Field("ua_family", "Device", ConsentEvent.ua_family),
 )
-_EVENT_ORDER = (ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc())
+
+
+def _consent_sources(state: tuple[str, str], events: tuple[str, str], *,
+                     cookies: bool) -> tuple[Source, Source]:
+    """The current choices and the history of changes (``(key, title)`` each), for the
+    cookie purposes only or for every other purpose: the two consent tables feed two
+    categories, with the same fields and erasure rules in both."""
+    def purposes(column: Any) -> Callable[[], Any]:
+        return lambda: column.like("cookies:%") if cookies else ~column.like("cookies:%")
+
+    return (
+        Source(*state, ConsentState, CONSENT_STATE_FIELDS, DELETE,
+               order_by=(ConsentState.purpose,), where=purposes(ConsentState.purpose)),
+        Source(*events, ConsentEvent, CONSENT_EVENT_FIELDS, PSEUDONYMISE_LEDGER,
+               order_by=(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc()),
+               where=purposes(ConsentEvent.purpose)),
+    )
+
 
 CATEGORIES: tuple[Category, ...] = (
     Category(
@@ -212,27 +222,16 @@ CATEGORIES: tuple[Category, ...] = (
         "preferences", "Preferences and consent history", "Your choices",
         "To contact you only as you allow, and to prove what you allowed and when.",
         "Legal obligation (records of consent)", RETENTION,
-        (
-            Source("consent_state", "Current choices", ConsentState, CONSENT_STATE_FIELDS,
-                   DELETE, order_by=(ConsentState.purpose,),
-                   where=lambda: ~_cookie_purpose()),
-            Source("consent_events", "History of changes", ConsentEvent, CONSENT_EVENT_FIELDS,
-                   PSEUDONYMISE_LEDGER, order_by=_EVENT_ORDER, where=lambda: ~_cookie_event()),
-        ),
+        _consent_sources(("consent_state", "Current choices"),
+                         ("consent_events", "History of changes"), cookies=False),
         kept_after_erasure="The consent ledger keeps anonymous entries with no link to you.",
     ),
     Category(
         "cookies", "Cookie choices", "Your answers to the cookie banner",
         "To set only the cookies you allow.", "Consent (necessary cookies: legitimate "
         "interests)", "Until you change them, or with your record",
-        (
-            Source("cookie_state", "Current cookie choices", ConsentState,
-                   CONSENT_STATE_FIELDS, DELETE, order_by=(ConsentState.purpose,),
-                   where=_cookie_purpose),
-            Source("cookie_events", "History of cookie choices", ConsentEvent,
-                   CONSENT_EVENT_FIELDS, PSEUDONYMISE_LEDGER, order_by=_EVENT_ORDER,
-                   where=_cookie_event),
-        ),
+        _consent_sources(("cookie_state", "Current cookie choices"),
+                         ("cookie_events", "History of cookie choices"), cookies=True),
     ),
     Category(
         "external", "Information from other organisations",
