@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("data_rights", __name__)
 
-from . import views  # noqa: E402,F401
+from . import request_views, views  # noqa: E402,F401

@@ -10,11 +10,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 
 from .. import clock, consent, tokens
 from ..consent.catalogue import LEGITIMATE_INTERESTS
 from ..extensions import db
+from ..messaging import queue_service_email
 from ..models import Person, RightsRequest
 from .dates import add_months
 
@@ -138,6 +139,20 @@ def request_export_link(person: Person) -> tuple[RightsRequest, str]:
     row = create_request(person.id, "export", "Requested from the preferences link",
                          status="in_progress")
     return row, tokens.make_token("export_download", {"r": row.id, "f": _fingerprint(row, person)})
+
+
+def email_export_link(person: Person) -> RightsRequest | None:
+    """Email ``person`` a single-use download link, unless one went in the last hour (a
+    repeated click must not fill their inbox). The new request, or None. The caller commits."""
+    since = clock.utcnow() - timedelta(hours=1)
+    if any(r.received_at > since for r in open_requests(person.id, "export")):
+        return None
+    row, token = request_export_link(person)
+    config = current_app.config
+    link = config["BASE_URL"].rstrip("/") + url_for("data_rights.emailed_export", token=token)
+    queue_service_email(person, "export_ready", "Your data is ready to download", {
+        "link": link, "days": config["EXPORT_LINK_DAYS"], "reference": row.reference})
+    return row
 
 
 def read_export_link(token: str) -> RightsRequest:

@@ -1,17 +1,14 @@
-"""Data-rights pages: see everything held, download it, erase it; objection, restriction and
-rectification requests; export links for people without an account."""
+"""Data-rights pages: see everything held, download it, erase it; export links for people
+without an account. The request pages (object, restrict, rectify) are in ``request_views``."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from functools import wraps
 from typing import Any
 
 from flask import (
     Response,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -21,37 +18,18 @@ from flask import (
 )
 from flask_login import current_user, login_required, logout_user
 
-from .. import clock, consent, tokens
+from .. import tokens
+from ..auth.decorators import recent_login_required
+from ..crypto import mask_email
 from ..extensions import db, limiter
-from ..messaging import queue_service_email
 from ..models import Person
 from ..people import verify_secret
+from ..preferences.links import LinkPersonGone, person_from_link
 from . import bp, export, reading, registry, requests
 from .erasure import erase_person, erasure_plan
-from .forms import (
-    DeleteForm,
-    DownloadForm,
-    ExportRequestForm,
-    LiftRestrictionForm,
-    ObjectionForm,
-    RectifyForm,
-    RestrictForm,
-)
+from .forms import DeleteForm, DownloadForm, ExportRequestForm
 
 PAGE_ROWS = 20
-
-
-def recent_login_required(view: Any) -> Any:
-    """The accounts feature's guard (password entered recently, else ``/reauth``), looked up
-    when called so this blueprint does not depend on the order features land in."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        from ..auth.decorators import recent_login_required as guard
-
-        return guard(view)(*args, **kwargs)
-
-    return wrapped
 
 
 # Seeing everything -------------------------------------------------------------------------
@@ -135,153 +113,31 @@ def erased() -> Any:
     return render_template("data_rights/erased.html", reference=reference)
 
 
-# Requests ----------------------------------------------------------------------------------
-
-def _objection_form() -> ObjectionForm:
-    form = ObjectionForm()
-    form.purpose.choices = list(requests.objection_choices().items())
-    return form
-
-
-@bp.get("/account/data/requests")
-@login_required
-def request_list() -> str:
-    return _requests_page()
-
-
-def _requests_page(**forms: Any) -> str:
-    return render_template(
-        "data_rights/requests.html", requests=requests.person_requests(current_user.id),
-        labels=requests.STATUS_LABELS, person=current_user,
-        objection=forms.get("objection") or _objection_form(),
-        restrict=forms.get("restrict") or RestrictForm(),
-        lift=LiftRestrictionForm(), rectify=forms.get("rectify") or RectifyForm(),
-    )
-
-
-@bp.get("/account/data/requests/<int:request_id>")
-@login_required
-def request_detail(request_id: int) -> str:
-    try:
-        row = requests.get_request(current_user.id, request_id)
-    except requests.RequestNotFound:
-        abort(404)
-    return render_template("data_rights/request_detail.html", row=row,
-                           labels=requests.STATUS_LABELS)
-
-
-def _actor() -> consent.Actor:
-    return consent.Actor(source="form", actor_type="person", actor_id=str(current_user.id),
-                         ip=request.remote_addr, user_agent=request.user_agent.string)
-
-
-def _done(row: Any, message: str) -> Response:
-    db.session.commit()
-    flash(f"{message} Reference {row.reference}.", "success")
-    return redirect(url_for("data_rights.request_list"))
-
-
-@bp.post("/account/data/object")
-@login_required
-def object_to() -> Any:
-    form = _objection_form()
-    if not form.validate_on_submit():
-        return _requests_page(objection=form), 400
-    try:
-        row = requests.object_to_processing(current_user.id, form.purpose.data,
-                                            form.reason.data, _actor())
-    except requests.RequestRejected as exc:
-        form.purpose.errors.append(str(exc))
-        return _requests_page(objection=form), 400
-    if row.status == "completed":
-        return _done(row, "Done: we have stopped that marketing.")
-    return _done(row, "Thank you: our privacy officer will reply by "
-                      f"{row.due_at:%-d %B %Y}.")
-
-
-@bp.post("/account/data/restrict")
-@login_required
-def restrict() -> Any:
-    form = RestrictForm()
-    if not form.validate_on_submit():
-        return _requests_page(restrict=form), 400
-    try:
-        row = requests.restrict_processing(current_user._get_current_object(),
-                                           form.grounds.data)
-    except requests.RequestRejected as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("data_rights.request_list"))
-    return _done(row, "From now on we only store your data and use it for nothing else.")
-
-
-@bp.post("/account/data/restrict/lift")
-@login_required
-def lift_restriction() -> Any:
-    if not LiftRestrictionForm().validate_on_submit():
-        abort(400)
-    try:
-        requests.lift_restriction(current_user._get_current_object())
-    except requests.RequestRejected as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("data_rights.request_list"))
-    db.session.commit()
-    flash("The restriction has been lifted.", "success")
-    return redirect(url_for("data_rights.request_list"))
-
-
-@bp.post("/account/data/rectify")
-@login_required
-def rectify() -> Any:
-    form = RectifyForm()
-    if not form.validate_on_submit():
-        return _requests_page(rectify=form), 400
-    row = requests.request_rectification(current_user.id, form.details.data)
-    return _done(row, f"Thank you: we will reply by {row.due_at:%-d %B %Y}.")
-
-
 # Export for people without an account (from their /p/ page) -------------------------------
 
-def _person_from_preference_token(token: str) -> Person | None:
-    max_age = timedelta(days=current_app.config["PREFERENCE_LINK_DAYS"])
+def _person_from_preference_link(token: str) -> Person | None:
+    """The confirmed person a ``/p/`` link names, or None for a bad, old or dead link."""
     try:
-        data = tokens.read_token("preferences", token, max_age)
-    except tokens.TokenInvalid:
+        person = person_from_link(token)
+    except (tokens.TokenInvalid, LinkPersonGone):
         return None
-    person_id = data.get("p") if isinstance(data, dict) else data
-    if not isinstance(person_id, int):
-        return None
-    person = db.session.get(Person, person_id)
-    return person if person is not None and person.status == "active" else None
+    return person if person.status == "active" else None
 
 
 @bp.route("/p/<token>/export-request", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
 def export_request(token: str) -> Any:
-    person = _person_from_preference_token(token)
+    person = _person_from_preference_link(token)
     if person is None:
         return render_template("data_rights/link_problem.html"), 400
     form = ExportRequestForm()
     if not form.validate_on_submit():
         return render_template("data_rights/export_request.html", form=form, sent=False,
-                               masked=_masked(person))
-    recent = [r for r in requests.open_requests(person.id, "export")
-              if r.received_at > clock.utcnow() - timedelta(hours=1)]
-    if not recent:
-        row, link_token = requests.request_export_link(person)
-        link = (current_app.config["BASE_URL"].rstrip("/")
-                + url_for("data_rights.emailed_export", token=link_token))
-        queue_service_email(person, "export_ready", "Your data is ready to download", {
-            "link": link, "days": current_app.config["EXPORT_LINK_DAYS"],
-            "reference": row.reference})
-        db.session.commit()
+                               masked=mask_email(person.email))
+    requests.email_export_link(person)
+    db.session.commit()
     return render_template("data_rights/export_request.html", form=form, sent=True,
-                           masked=_masked(person))
-
-
-def _masked(person: Person) -> str:
-    from ..crypto import mask_email
-
-    return mask_email(person.email)
+                           masked=mask_email(person.email))
 
 
 @bp.route("/data/export/<token>", methods=["GET", "POST"])
