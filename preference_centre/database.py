@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import Update, bindparam, event, text, update
 from sqlalchemy.engine import Engine
 
 from .extensions import db
@@ -41,13 +42,23 @@ def allow_ledger_pseudonymisation() -> None:
 
 def lock_person(person_id: int) -> int | None:
     """Take the write lock for one person's consent (row lock on PostgreSQL, the database
-    write lock on SQLite) and return the new consent version, or None if no such person."""
+    write lock on SQLite) and return the new consent version, or None if no such person.
+    Pending ORM changes are flushed first, so a person created in this transaction exists."""
+    db.session.flush()
+    return db.session.connection().execute(
+        _lock_statement(), {"pid": person_id}
+    ).scalar_one_or_none()
+
+
+@cache
+def _lock_statement() -> Update:
+    # Built once (the models import this module, so not at import time).
     from .models import Person
 
-    result = db.session.execute(
-        db.update(Person)
-        .where(Person.id == person_id)
-        .values(consent_version=Person.consent_version + 1)
-        .returning(Person.consent_version)
+    people = Person.__table__
+    return (
+        update(people).where(people.c.id == bindparam("pid"))
+        .values(consent_version=people.c.consent_version + 1)
+        .returning(people.c.consent_version)
     )
-    return result.scalar_one_or_none()
+

@@ -11,6 +11,7 @@ from .catalogue import (
 from .decisions import Decision, audience, may_contact
 from .ledger import (
     Actor,
+    LedgerEvent,
     UnknownPerson,
     UnknownPurpose,
     current_notice_version,
@@ -22,7 +23,8 @@ from .ledger import (
 from .notices import ensure_current_notice
 
 __all__ = [
-    "Actor", "Decision", "Purpose", "UnknownPerson", "UnknownPurpose", "all_purposes", "audience",
+    "Actor", "Decision", "LedgerEvent", "Purpose", "UnknownPerson", "UnknownPurpose",
+    "all_purposes", "audience",
     "current_notice_version", "current_state", "history", "marketing_purposes", "may_contact",
     "purposes_from_config", "record_change", "record_changes", "gpc_purposes",
     "stop_all_purposes", "ensure_current_notice",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import bindparam, insert, select, update
 
 from .. import clock
 from ..database import lock_person
@@ -13,7 +15,7 @@ from ..extensions import db
 from ..models import ConsentEvent, ConsentState
 from ..requestinfo import device_family, truncate_ip
 from .catalogue import purposes_from_config
-from .notices import ensure_current_notice, latest_notice
+from .notices import ensure_current_notice, latest_version
 
 SOURCES = ("form", "signup", "email_link", "one_click", "staff", "api", "retention", "gpc",
            "sms_stop", "import", "cookie_banner")
@@ -43,34 +45,67 @@ class Actor:
 
 def current_notice_version() -> str | None:
     """The version of the notice in force, or None before any is published (read-only)."""
-    latest = latest_notice()
-    return latest.version if latest is not None else None
+    return latest_version()
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEvent:
+    """One event as written, with the attribute names of :class:`ConsentEvent`. Writers
+    return these instead of ORM objects: the rows are written with Core statements, and
+    loading them back as objects would cost more than writing them."""
+
+    id: int
+    person_id: int
+    purpose: str
+    old_value: bool | None
+    new_value: bool
+    occurred_at: datetime
+    source: str
+    actor_type: str
+    actor_id: str | None
+    notice_version: str | None
+    ip_prefix: str | None
+    ua_family: str | None
+    message_ref: str | None
+
+
+_events, _state = ConsentEvent.__table__, ConsentState.__table__
+# Built once with bind parameters: on the one-click path constructing and compiling
+# statements cost more than running them (bench/unsubscribe.py).
+_STATE_OF = (
+    select(_state.c.purpose, _state.c.allowed).where(_state.c.person_id == bindparam("pid"))
+)
+_READ_STATE = _STATE_OF.where(_state.c.purpose.in_(bindparam("keys", expanding=True)))
+_ADD_EVENT = insert(_events).returning(_events.c.id)
+_UPDATE_STATE = (
+    update(_state)
+    .where(_state.c.person_id == bindparam("pid"), _state.c.purpose == bindparam("key"))
+    .values(allowed=bindparam("allowed"), updated_at=bindparam("updated_at"),
+            last_event_id=bindparam("last_event_id"))
+)
+_ADD_STATE = insert(_state)
 
 
 def current_state(person_id: int) -> dict[str, bool]:
     """Every purpose of the catalogue with its current answer (defaults filled in)."""
     purposes = purposes_from_config(current_app.config)
-    stored = dict(db.session.execute(
-        db.select(ConsentState.purpose, ConsentState.allowed)
-        .where(ConsentState.person_id == person_id)
-    ).all())
+    stored = stored_state(person_id)
     return {key: stored.get(key, p.default_allowed) for key, p in purposes.items()}
 
 
 def stored_state(person_id: int) -> dict[str, bool]:
     """Only the answers a person (or someone for them) actually gave; defaults left out."""
-    return dict(db.session.execute(
-        db.select(ConsentState.purpose, ConsentState.allowed)
-        .where(ConsentState.person_id == person_id)
-    ).all())
+    return dict(db.session.connection().execute(_STATE_OF, {"pid": person_id}).all())
 
 
-def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> list[ConsentEvent]:
+def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> list[LedgerEvent]:
     """Apply ``changes`` (purpose -> allowed) for one person: one ledger event for each value
     that really changes, state updated in the same transaction. The caller commits.
 
     The person's row is locked first, so concurrent changes queue up and each reads the
     state the previous one left: no event is lost and the state equals the last event.
+    Rows are written with Core statements on the session's connection (same transaction);
+    ORM ``ConsentState`` objects already loaded in the session are not refreshed.
     """
     if actor.source not in SOURCES or actor.actor_type not in ACTOR_TYPES:
         raise ValueError(f"unknown source or actor: {actor.source}/{actor.actor_type}")
@@ -78,47 +113,49 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> li
     unknown = [key for key in changes if key not in purposes]
     if unknown:
         raise UnknownPurpose(", ".join(sorted(unknown)))
-    if lock_person(person_id) is None:
+    if lock_person(person_id) is None:  # flushes pending ORM work first (a new person)
         raise UnknownPerson(person_id)
-    stored = {
-        row.purpose: row for row in db.session.execute(
-            db.select(ConsentState).where(
-                ConsentState.person_id == person_id, ConsentState.purpose.in_(list(changes))
-            )
-        ).scalars()
-    }
+    connection = db.session.connection()
+    keys = {"pid": person_id, "keys": list(changes)}
+    stored = dict(connection.execute(_READ_STATE, keys).all())
+    wanted = {key: bool(allowed) for key, allowed in changes.items()
+              if _is_change(stored.get(key), bool(allowed), purposes[key].default_allowed,
+                            actor.source)}
+    if not wanted:
+        return []
     now = clock.utcnow()
     # Every event names the notice shown; the first event of a fresh install creates "1".
-    notice = actor.notice_version or ensure_current_notice().version
+    notice = actor.notice_version or current_notice_version() or ensure_current_notice().version
+    context = {
+        "person_id": person_id, "occurred_at": now, "source": actor.source,
+        "actor_type": actor.actor_type, "actor_id": actor.actor_id, "notice_version": notice,
+        "ip_prefix": truncate_ip(actor.ip), "ua_family": device_family(actor.user_agent),
+        "message_ref": actor.message_ref,
+    }
     events = []
-    for key, allowed in changes.items():
-        row = stored.get(key)
-        old = row.allowed if row is not None else None
-        effective_old = old if old is not None else purposes[key].default_allowed
-        if effective_old == bool(allowed) and row is not None:
-            continue
-        if row is None and effective_old == bool(allowed) and actor.source != "gpc":
-            # Re-stating the default is not a change (GPC is recorded once on purpose).
-            continue
-        event = ConsentEvent(
-            person_id=person_id, purpose=key, old_value=old, new_value=bool(allowed),
-            occurred_at=now, source=actor.source, actor_type=actor.actor_type,
-            actor_id=actor.actor_id, notice_version=notice, ip_prefix=truncate_ip(actor.ip),
-            ua_family=device_family(actor.user_agent), message_ref=actor.message_ref,
-        )
-        db.session.add(event)
-        db.session.flush()
-        if row is None:
-            row = ConsentState(person_id=person_id, purpose=key)
-            db.session.add(row)
-        row.allowed = bool(allowed)
-        row.updated_at = now
-        row.last_event_id = event.id
-        events.append(event)
+    for key, allowed in wanted.items():
+        old = stored.get(key)
+        values = {"purpose": key, "old_value": old, "new_value": allowed, **context}
+        event_id = connection.execute(_ADD_EVENT, values).scalar_one()
+        state = {"allowed": allowed, "updated_at": now, "last_event_id": event_id}
+        if old is None:
+            connection.execute(_ADD_STATE, {"person_id": person_id, "purpose": key, **state})
+        else:
+            connection.execute(_UPDATE_STATE, {"pid": person_id, "key": key, **state})
+        events.append(LedgerEvent(id=event_id, **values))
     return events
 
 
-def record_change(person_id: int, purpose: str, allowed: bool, actor: Actor) -> ConsentEvent | None:
+def _is_change(old: bool | None, allowed: bool, default: bool, source: str) -> bool:
+    """Is setting a purpose to ``allowed`` a ledger event? Not when the stored answer is
+    already so; with no stored answer, not when ``allowed`` is the default, except for GPC,
+    which is recorded once on purpose."""
+    if old is not None:
+        return old != allowed
+    return allowed != default or source == "gpc"
+
+
+def record_change(person_id: int, purpose: str, allowed: bool, actor: Actor) -> LedgerEvent | None:
     """One purpose; the event, or None when the value was already so."""
     events = record_changes(person_id, {purpose: allowed}, actor)
     return events[0] if events else None

@@ -6,6 +6,7 @@ force when it was written, so the first event of a fresh install creates version
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
@@ -18,6 +19,19 @@ VERSION_MAX = 20
 
 class NoticeError(ValueError):
     """A notice version cannot be published as asked (the message says why)."""
+
+
+_notices = NoticeVersion.__table__
+_LATEST_VERSION = (
+    select(_notices.c.version)
+    .order_by(_notices.c.published_at.desc(), _notices.c.id.desc()).limit(1)
+)
+
+
+def latest_version() -> str | None:
+    """The version in force, or None before any is published: one prebuilt query (every
+    ledger write names it)."""
+    return db.session.connection().execute(_LATEST_VERSION).scalar_one_or_none()
 
 
 def latest_notice() -> NoticeVersion | None:

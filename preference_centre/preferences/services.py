@@ -21,8 +21,7 @@ from ..consent.catalogue import (
     gpc_purposes,
     stop_all_purposes,
 )
-from ..consent.ledger import stored_state
-from ..models import ConsentEvent
+from ..consent.ledger import LedgerEvent, stored_state
 from .history import change_words
 
 # Which purposes a page offers: the account page adds the cookie choices of this browser.
@@ -119,7 +118,7 @@ def build_page(person_id: int, purposes: dict[str, Purpose], *, scope: str,
 
 @dataclass
 class SaveResult:
-    events: list[ConsentEvent]
+    events: list[LedgerEvent]
     notes: list[str]
 
 
@@ -172,7 +171,7 @@ def stop_all_marketing(person_id: int, purposes: dict[str, Purpose],
     return SaveResult(record_changes(person_id, dict.fromkeys(keys, False), actor), [])
 
 
-def describe_changes(events: list[ConsentEvent], purposes: dict[str, Purpose]) -> list[str]:
+def describe_changes(events: list[LedgerEvent], purposes: dict[str, Purpose]) -> list[str]:
     """"You turned on Offers by email." for each event, in the order they were made."""
     return [f"You {change_words(e.purpose, e.new_value, purposes)}." for e in events]
 
@@ -186,7 +185,7 @@ def form_keys(values: Any, name: str) -> list[str]:
     return [raw] if isinstance(raw, str) else [str(v) for v in raw]
 
 
-def record_gpc(person_id: int, purposes: dict[str, Purpose], actor: Actor) -> list[ConsentEvent]:
+def record_gpc(person_id: int, purposes: dict[str, Purpose], actor: Actor) -> list[LedgerEvent]:
     """Record a browser's GPC signal once: each GPC purpose not already refused on record
     becomes a refusal with source ``gpc``. Later requests find nothing left to record."""
     stored = stored_state(person_id)

@@ -17,7 +17,6 @@ from ..consent import Actor, Purpose, UnknownPerson, purposes_from_config, recor
 from ..consent.catalogue import CHANNELS, MARKETING_CHANNELS, TOPICS
 from ..extensions import db
 from ..models import Person, UnsubscribeFeedback
-from . import fastpath
 
 # What the anonymous "why?" form offers; only the key is stored.
 REASONS = {
@@ -106,10 +105,12 @@ def unsubscribe(link: UnsubscribeLink, *, everything: bool, ip: str | None = Non
     actor = Actor(source="one_click", actor_type="person", actor_id=str(link.person_id),
                   ip=ip, user_agent=user_agent, message_ref=link.message_ref)
     try:
-        return fastpath.withdraw(link.person_id, scope_purposes(link, everything=everything),
-                                 actor)
+        events = record_changes(link.person_id,
+                                dict.fromkeys(scope_purposes(link, everything=everything), False),
+                                actor)
     except UnknownPerson as exc:
         raise LinkInvalid("the person this link was for is not on our records") from exc
+    return [event.purpose for event in events]
 
 
 def make_receipt(link: UnsubscribeLink, changed: list[str], everything: bool) -> str:

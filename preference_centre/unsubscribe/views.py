@@ -16,7 +16,7 @@ from flask import Response, render_template, request
 
 from ..crypto import mask_email
 from ..extensions import csrf, db
-from . import bp, fastpath, services
+from . import bp, services
 from .forms import ReasonForm
 from .services import LinkInvalid, UnsubscribeLink
 
@@ -57,10 +57,9 @@ def unsubscribe(token: str) -> Any:
     try:
         link = services.read_link(token)
         everything = scope == "all"
-        with fastpath.serialised_writes():
-            changed = services.unsubscribe(link, everything=everything, ip=request.remote_addr,
-                                           user_agent=request.user_agent.string)
-            db.session.commit()
+        changed = services.unsubscribe(link, everything=everything, ip=request.remote_addr,
+                                       user_agent=request.user_agent.string)
+        db.session.commit()
     except LinkInvalid:
         db.session.rollback()
         return invalid()
