@@ -9,11 +9,10 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from .. import crypto, tokens
+from .. import crypto
 from ..auth import limits, sessions
 from ..auth.decorators import recent_login_required
-from ..auth.forms import ConfirmForm
-from ..auth.views import link_problem
+from ..auth.views import confirm_on_post
 from ..extensions import db
 from ..people import PasswordRejected
 from . import bp, services
@@ -108,22 +107,17 @@ def email() -> Any:
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str) -> Any:
-    """GET shows a button, POST changes the address (mail scanners follow links)."""
-    form = ConfirmForm()
+    """Change the address to the confirmed new one (a button: see ``confirm_on_post``)."""
     try:
-        if form.validate_on_submit():
-            services.confirm_email_change(token)
-            db.session.commit()
-            flash("Your email address is changed. Use the new one to log in.", "success")
-            return redirect(url_for("account.overview"))
-        services.check_email_change_token(token)
-    except tokens.TokenInvalid as error:
-        return link_problem(error, retry="account.email")
+        return confirm_on_post(
+            token, check=services.check_email_change_token, act=services.confirm_email_change,
+            done="Your email address is changed. Use the new one to log in.",
+            then="account.overview", retry="account.email",
+            template="account/confirm_email.html")
     except services.ProfileError as error:
         db.session.commit()  # the pending change is dropped; nothing else was touched
         flash(str(error), "error")
         return redirect(url_for("account.email"))
-    return render_template("account/confirm_email.html", form=form)
 
 
 @bp.route("/sessions/end-others", methods=["POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -46,6 +47,24 @@ def link_problem(error: tokens.TokenInvalid, retry: str) -> tuple[str, int]:
                            retry_url=url_for(retry)), 400
 
 
+def confirm_on_post(token: str, *, check: Callable[[str], Any], act: Callable[[str], Any],
+                    done: str, then: str, retry: str, template: str) -> Any:
+    """An emailed link that changes something: GET only checks ``token`` and shows a button
+    (mail scanners follow links), POST runs ``act``, commits, flashes ``done`` and goes to
+    ``then``. A bad, used or expired link is a 400 pointing at ``retry``."""
+    form = ConfirmForm()
+    try:
+        if form.validate_on_submit():
+            act(token)
+            db.session.commit()
+            flash(done, "success")
+            return redirect(url_for(then))
+        check(token)
+    except tokens.TokenInvalid as error:
+        return link_problem(error, retry=retry)
+    return render_template(template, form=form)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limits.per_ip
 def register() -> Any:
@@ -72,18 +91,11 @@ def check_email() -> str:
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify(token: str) -> Any:
-    """GET shows a button, POST confirms: mail scanners that follow links change nothing."""
-    form = ConfirmForm()
-    try:
-        if form.validate_on_submit():
-            services.verify_account(token)
-            db.session.commit()
-            flash("Your email address is confirmed. You can log in now.", "success")
-            return redirect(url_for("auth.login"))
-        services.check_verification_token(token)
-    except tokens.TokenInvalid as error:
-        return link_problem(error, retry="auth.register")
-    return render_template("auth/verify.html", form=form)
+    """Confirm the address of a new account (a button: see ``confirm_on_post``)."""
+    return confirm_on_post(
+        token, check=services.check_verification_token, act=services.verify_account,
+        done="Your email address is confirmed. You can log in now.", then="auth.login",
+        retry="auth.register", template="auth/verify.html")
 
 
 @bp.route("/verify/resend", methods=["POST"])
