@@ -13,6 +13,7 @@ from typing import Any
 from . import clock
 from .consent import Actor, record_changes
 from .extensions import db
+from .messaging import notify_order_confirmed
 from .models import Communication, ExternalRecord, Order, PaymentMethod
 from .people import find_person_by_email, hash_secret, new_person
 
@@ -49,22 +50,12 @@ def _profile(index: int) -> dict[str, Any]:
             "consents": {"email:updates": index % 2 == 0}}
 
 
-def _notify_confirmed(order: Order) -> None:
-    try:
-        from .messaging.orders import notify_order_confirmed
-    except ImportError:  # the messaging feature is optional here
-        return
-    notify_order_confirmed(order)
-
-
 def _add_customer(index: int, profile: dict[str, Any], password_hash: str) -> None:
     now = clock.utcnow()
     person = new_person(profile["email"], origin="demo", status="active",
                         name=profile["name"], gender=profile["gender"], phone=profile["phone"],
-                        date_of_birth=profile["date_of_birth"])
-    person.address = profile["address"]
-    person.password_hash = password_hash
-    person.created_at = now - timedelta(days=1200)
+                        date_of_birth=profile["date_of_birth"], address=profile["address"],
+                        password_hash=password_hash, created_at=now - timedelta(days=1200))
     ages = [3, 45, 200] + ([37 * 31] if index == 0 else [])
     for n, days in enumerate(ages):
         product, price = PRODUCTS[(index + n) % len(PRODUCTS)]
@@ -74,7 +65,7 @@ def _add_customer(index: int, profile: dict[str, Any], password_hash: str) -> No
         db.session.add(order)
         db.session.flush()
         if days < 30:
-            _notify_confirmed(order)
+            notify_order_confirmed(order)
     person.last_purchase_at = now - timedelta(days=min(ages))
     person.last_seen_at = now - timedelta(days=1 + index)
     db.session.add(PaymentMethod(person_id=person.id, brand=("Visa", "Mastercard")[index % 2],
