@@ -54,8 +54,9 @@ def _add_customer(index: int, profile: dict[str, Any], password_hash: str) -> No
     now = clock.utcnow()
     person = new_person(profile["email"], origin="demo", status="active",
                         name=profile["name"], gender=profile["gender"], phone=profile["phone"],
-                        date_of_birth=profile["date_of_birth"], address=profile["address"],
-                        password_hash=password_hash, created_at=now - timedelta(days=1200))
+                        date_of_birth=profile["date_of_birth"], password_hash=password_hash,
+                        created_at=now - timedelta(days=1200))
+    person.address = profile["address"]  # new_person's first argument is named "address"
     ages = [3, 45, 200] + ([37 * 31] if index == 0 else [])
     for n, days in enumerate(ages):
         product, price = PRODUCTS[(index + n) % len(PRODUCTS)]
