@@ -7,24 +7,23 @@ scratch database only.
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
+from _messaging import arguments
+from _messaging import bench_app as _messaging_app
 from cryptography.fernet import Fernet
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+__all__ = ["PeakRss", "app_settings", "arguments", "bench_app", "rss_mb"]
 
 
-def app_settings(database_url: str, folder: str) -> dict[str, Any]:
-    return {
-        "DATABASE_URL": database_url,
+def app_settings(database_url: str | None = None) -> dict[str, Any]:
+    """Fixed settings, so that a second process (bench/retention.py's concurrent writer)
+    builds an app with the same keys on the same database."""
+    settings: dict[str, Any] = {
         "SECRET_KEY": "bench-secret-" + "x" * 40,
         "EMAIL_INDEX_KEY": "bench-index-" + "y" * 40,
         "DATA_ENCRYPTION_KEYS": [os.environ.setdefault("BENCH_FERNET_KEY",
@@ -32,29 +31,17 @@ def app_settings(database_url: str, folder: str) -> dict[str, Any]:
         "TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
         "MAIL_SUPPRESS_SEND": True,
     }
+    if database_url:
+        settings["DATABASE_URL"] = database_url
+    return settings
 
 
 @contextmanager
 def bench_app(database_url: str | None) -> Iterator[tuple[Any, str]]:
-    """(app inside its app context, database URL) on a fresh, empty schema."""
-    with tempfile.TemporaryDirectory(prefix="pc-rights-bench-") as folder:
-        os.environ["INSTANCE_PATH"] = str(Path(folder) / "instance")
-        from preference_centre import create_app
-        from preference_centre.extensions import db
-
-        url = database_url or f"sqlite:///{folder}/bench.db"
-        app = create_app(app_settings(url, folder))
-        with app.app_context():
-            if db.engine.dialect.name == "postgresql":
-                from sqlalchemy import text
-
-                db.session.execute(text("DROP SCHEMA public CASCADE"))
-                db.session.execute(text("CREATE SCHEMA public"))
-                db.session.commit()
-            db.create_all()
-            yield app, url
-            db.session.remove()
-            db.engine.dispose()
+    """(app inside its app context, database URL) on a fresh, empty schema: the messaging
+    benchmarks' throw-away app, with the settings above."""
+    with _messaging_app(database_url, **app_settings(database_url)) as app:
+        yield app, app.config["DATABASE_URL"]
 
 
 def rss_mb() -> float:

@@ -100,7 +100,7 @@ def unsubscribe_loop(url: str, people: int, stop: Any, results: Any, ready: Any,
     from preference_centre.models import ConsentEvent
 
     os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="pc-rights-loop-")
-    app = create_app(app_settings(url, ""))
+    app = create_app(app_settings(url))
     samples = []
     with app.app_context():
         while not stop.is_set():

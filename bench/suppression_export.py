@@ -9,11 +9,10 @@ so memory should stay flat however long the list is).
 
 from __future__ import annotations
 
-import argparse
 import io
 import time
 
-from _rights import PeakRss, bench_app
+from _rights import PeakRss, arguments, bench_app
 
 
 def seed(people: int) -> None:
@@ -39,10 +38,7 @@ def seed(people: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
+    args = arguments(__doc__.splitlines()[0], people=100_000)
     with bench_app(args.database_url) as (_app, url):
         from preference_centre.suppression import iter_entries, write_csv
 
