@@ -27,6 +27,7 @@ from flask.cli import AppGroup
 from sqlalchemy import and_, func, or_, select, text, update
 
 from . import clock, database
+from .auth.services import purge_unverified_accounts
 from .data_rights.dates import add_months
 from .data_rights.erasure import erase_people
 from .extensions import db
@@ -113,7 +114,7 @@ def reset_warnings() -> int:
     return count or 0
 
 
-def _warning_query(now: datetime, size: int) -> Any:
+def _warning_query(now: datetime, size: int | None) -> Any:
     days = int(current_app.config["RETENTION_WARNING_DAYS"])
     return (select(Person).where(
         inactive_since(cutoff_for(now + timedelta(days=days))), ~inactive_since(cutoff_for(now)),
@@ -144,53 +145,41 @@ def send_warnings(now: datetime, size: int) -> int:
 
 
 def purge_pending(now: datetime) -> tuple[int, int]:
-    """Registrations and sign-ups never confirmed: the accounts and sign-up features own the
-    rules; where one is missing, pending people past UNVERIFIED_ACCOUNT_DAYS are erased."""
-    found = []
-    for module_name, function_name, origin in (
-        ("preference_centre.auth.services", "purge_unverified_accounts", "register"),
-        ("preference_centre.preferences.services", "purge_unconfirmed_signups", "signup"),
-    ):
-        try:
-            module = __import__(module_name, fromlist=[function_name])
-            purge: Callable[[datetime], int] = getattr(module, function_name)
-        except (ImportError, AttributeError):
-            purge = _fallback_purge(origin)
-        count = purge(now)
-        db.session.commit()
-        found.append(count)
-    return found[0], found[1]
+    """Registrations never verified (the accounts feature's own rule) and sign-ups never
+    confirmed, past UNVERIFIED_ACCOUNT_DAYS; each committed. Returns both counts."""
+    unverified = purge_unverified_accounts(now)
+    db.session.commit()
+    limit = now - timedelta(days=int(current_app.config["UNVERIFIED_ACCOUNT_DAYS"]))
+    ids = db.session.execute(select(Person.id).where(
+        Person.status == "pending", Person.origin == "signup", Person.created_at < limit,
+    )).scalars().all()
+    receipt = erase_people(ids, "unverified") if ids else None
+    db.session.commit()
+    return unverified, receipt.counts["people"] if receipt else 0
 
 
-def _fallback_purge(origin: str) -> Callable[[datetime], int]:
-    def purge(now: datetime) -> int:
-        limit = now - timedelta(days=int(current_app.config["UNVERIFIED_ACCOUNT_DAYS"]))
-        ids = db.session.execute(select(Person.id).where(
-            Person.status == "pending", Person.origin == origin, Person.created_at < limit,
-        )).scalars().all()
-        receipt = erase_people(ids, "unverified") if ids else None
-        return receipt.counts["people"] if receipt else 0
+def _count(*where: Any) -> int:
+    return db.session.execute(select(func.count()).select_from(Person).where(*where)
+                              ).scalar_one()
 
-    return purge
+
+def _held(cutoff: datetime) -> Any:
+    """Past retention, but processing restricted: kept for the privacy officer to decide."""
+    return and_(inactive_since(cutoff), Person.restricted_at.isnot(None))
 
 
 def count_due(now: datetime) -> RetentionSummary:
     """What a run would do, without doing it (``--dry-run``)."""
     cutoff = cutoff_for(now)
-
-    def count(*where: Any) -> int:
-        return db.session.execute(select(func.count()).select_from(Person).where(*where)
-                                  ).scalar_one()
-
     limit = now - timedelta(days=int(current_app.config["UNVERIFIED_ACCOUNT_DAYS"]))
     pending = (Person.status == "pending", Person.created_at < limit)
+    warnings = _warning_query(now, None).with_only_columns(Person.id).subquery()
     return RetentionSummary(
-        erased=count(due_for_erasure(cutoff)),
-        warned=len(db.session.execute(_warning_query(now, 10**9).with_only_columns(Person.id))
-                   .all()),
-        held_restricted=count(inactive_since(cutoff), Person.restricted_at.isnot(None)),
-        unverified_purged=count(*pending, Person.origin == "register"),
-        signups_purged=count(*pending, Person.origin == "signup"),
+        erased=_count(due_for_erasure(cutoff)),
+        warned=db.session.execute(select(func.count()).select_from(warnings)).scalar_one(),
+        held_restricted=_count(_held(cutoff)),
+        unverified_purged=_count(*pending, Person.origin == "register"),
+        signups_purged=_count(*pending, Person.origin == "signup"),
     )
 
 
@@ -218,7 +207,7 @@ def run_retention(now: datetime, *, batch_size: int | None = None, pause: float 
             after_batch(summary.erased)
         if pause:
             time.sleep(pause)
-    summary.held_restricted = count_due(now).held_restricted
+    summary.held_restricted = _count(_held(cutoff))
     return summary
 
 
