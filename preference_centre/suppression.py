@@ -31,6 +31,7 @@ from sqlalchemy import and_, exists, func, not_, select, union
 
 from .consent import audience, marketing_purposes, purposes_from_config
 from .consent.catalogue import MARKETING_CHANNELS
+from .data_rights.export import neutralise
 from .extensions import db
 from .models import ConsentState, Person, Suppression
 
@@ -122,10 +123,9 @@ def _parse_cursor(cursor: str | None) -> tuple[str, int]:
     return match.group(1), int(match.group(2))
 
 
-def _reachable(channel: str, after: int, upper: int) -> Any:
+def _reachable(channel: str, keys: list[str], after: int, upper: int) -> Any:
     """Everyone in the id window ``(after, upper]`` whom ``audience`` allows for at least one
-    marketing topic of the channel."""
-    keys = marketing_purposes(purposes_from_config(current_app.config), channel)
+    of the channel's marketing purposes ``keys``."""
     selects = [audience(channel, key.split(":", 1)[1]).order_by(None)
                .where(Person.id > after, Person.id <= upper) for key in keys]
     return union(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
@@ -150,7 +150,7 @@ def _people(channel: str, after: int, limit: int) -> list[Entry]:
 
 def _people_in_window(channel: str, after: int, upper: int) -> list[Entry]:
     keys = marketing_purposes(purposes_from_config(current_app.config), channel)
-    reachable = _reachable(channel, after, upper)
+    reachable = _reachable(channel, keys, after, upper)
     changed = select(func.max(ConsentState.updated_at)).where(
         ConsentState.person_id == Person.id, ConsentState.purpose.in_(keys),
     ).scalar_subquery()
@@ -200,11 +200,6 @@ def _hashes(channel: str, after: int, limit: int) -> list[Entry]:
 
 
 # CSV -------------------------------------------------------------------------------------------
-
-def neutralise(value: str) -> str:
-    """A spreadsheet must not run a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
 
 def write_csv(entries: Iterable[Entry], handle: IO[str]) -> int:
     """Write the entries as CSV rows, one at a time; returns how many."""
