@@ -11,7 +11,7 @@ from flask import current_app
 from .. import clock, crypto, tokens
 from ..auth import sessions
 from ..auth.audit import record_audit
-from ..auth.services import absolute_link, person_from_token, verify_max_age
+from ..auth.services import absolute_link, person_from_token, token_for, verify_max_age
 from ..extensions import db
 from ..messaging import queue_service_email
 from ..models import LoginSession, Person
@@ -112,8 +112,7 @@ def request_email_change(person: Person, new_address: str) -> bool:
                             {"reason": "change_email"})
         return False
     person.pending_email = new_address
-    token = tokens.make_token("change_email", {"p": person.id,
-                                               "f": email_change_fingerprint(person)})
+    token = token_for("change_email", person, email_change_fingerprint)
     queue_service_email(
         person, "confirm_new_email", "Confirm your new email address",
         {"link": absolute_link(f"/account/email/confirm/{token}"),

@@ -18,6 +18,7 @@ from flask import current_app
 from .. import clock, tokens
 from ..extensions import db
 from ..messaging import queue_service_email
+from ..messaging.compose import base_url
 from ..models import AuditEvent, LoginSession, OutboxMessage, Person
 from ..people import (
     check_password_rules,
@@ -39,7 +40,7 @@ ACCOUNT_OWN_TABLES = {"people", "login_sessions", "audit_events", "outbox"}
 
 def absolute_link(path: str) -> str:
     """A link for a message: BASE_URL (the public address) plus ``path``."""
-    return str(current_app.config["BASE_URL"]).rstrip("/") + path
+    return base_url() + path
 
 
 def person_from_token(
@@ -58,7 +59,8 @@ def person_from_token(
     return person
 
 
-def _token_for(purpose: str, person: Person, fingerprint: Callable[[Person], str]) -> str:
+def token_for(purpose: str, person: Person, fingerprint: Callable[[Person], str]) -> str:
+    """A link token naming ``person`` and the state it may change (single use)."""
     return tokens.make_token(purpose, {"p": person.id, "f": fingerprint(person)})
 
 
@@ -114,7 +116,7 @@ def register_account(email: str, password: str, name: str | None = None) -> str:
 
 
 def send_verification(person: Person) -> OutboxMessage:
-    token = _token_for("verify_email", person, verify_fingerprint)
+    token = token_for("verify_email", person, verify_fingerprint)
     return queue_service_email(
         person, "verify_email", "Confirm your email address",
         {"link": absolute_link(f"/verify/{token}"),
@@ -197,7 +199,7 @@ def request_password_reset(email: str) -> bool:
     person = find_person_by_email(email)
     if person is None or not person.has_account:
         return False
-    token = _token_for("reset_password", person, reset_fingerprint)
+    token = token_for("reset_password", person, reset_fingerprint)
     queue_service_email(
         person, "reset_password", "Reset your password",
         {"link": absolute_link(f"/reset/{token}"),

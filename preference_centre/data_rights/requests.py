@@ -16,6 +16,7 @@ from .. import clock, consent, tokens
 from ..consent.catalogue import LEGITIMATE_INTERESTS
 from ..extensions import db
 from ..messaging import queue_service_email
+from ..messaging.compose import base_url
 from ..models import Person, RightsRequest
 from .dates import add_months
 
@@ -148,10 +149,10 @@ def email_export_link(person: Person) -> RightsRequest | None:
     if any(r.received_at > since for r in open_requests(person.id, "export")):
         return None
     row, token = request_export_link(person)
-    config = current_app.config
-    link = config["BASE_URL"].rstrip("/") + url_for("data_rights.emailed_export", token=token)
+    link = base_url() + url_for("data_rights.emailed_export", token=token)
     queue_service_email(person, "export_ready", "Your data is ready to download", {
-        "link": link, "days": config["EXPORT_LINK_DAYS"], "reference": row.reference})
+        "link": link, "days": current_app.config["EXPORT_LINK_DAYS"],
+        "reference": row.reference})
     return row
 
 
