@@ -62,6 +62,8 @@ def test_another_persons_request_is_not_found(app, client, auth, make_person):
     auth.login(mine)
     assert client.get(f"/account/data/requests/{row.id}").status_code == 404
     assert client.get("/account/data/requests/999999").status_code == 404
+    # Beyond an INTEGER column: still a 404, not a database error.
+    assert client.get("/account/data/requests/99999999999999999999").status_code == 404
 
 
 @pytest.mark.parametrize(("received", "due"), [
