@@ -209,15 +209,13 @@ def _record(outcomes: list[dict[str, Any]]) -> None:
 
 
 def _people(person_ids: set[int]) -> list[Person]:
-    """The batch's people in one query. Held by the batch, they stay in the session's
-    identity map, which spares ``may_contact`` a query per message; only the columns needed
-    are read, so the other encrypted fields are never decrypted."""
+    """The batch's people in one query; only the columns a message needs are read, so the
+    other encrypted fields are never decrypted."""
     if not person_ids:
         return []
     return list(db.session.execute(
         select(Person).where(Person.id.in_(person_ids)).options(load_only(
-            Person.email, Person.name, Person.phone, Person.email_hash, Person.status,
-            Person.restricted_at,
+            Person.email, Person.name, Person.phone,
         ))
     ).scalars())
 
