@@ -11,6 +11,7 @@ keep working through a key rotation until the old key is retired from the list.
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import hmac
 from datetime import timedelta
@@ -18,7 +19,6 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, Signer, URLSafeTimedSerializer, want_bytes
-from itsdangerous.encoding import base64_decode, base64_encode
 from itsdangerous.exc import SignatureExpired
 from itsdangerous.signer import HMACAlgorithm
 
@@ -70,8 +70,20 @@ def _keys() -> list[str]:
     return [*reversed(fallbacks), current_app.config["SECRET_KEY"]]
 
 
+# (purpose, keys) -> serializer: building one (and its clocked signer class) per call cost as
+# much as the signing itself; every message footer makes a preference link.
+_serializers: dict[tuple[str, tuple[str, ...]], URLSafeTimedSerializer] = {}
+
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return _ClockedSerializer(_keys(), salt=SALTS[purpose])
+    keys = tuple(_keys())
+    found = _serializers.get((purpose, keys))
+    if found is None:
+        if len(_serializers) > 64:  # keys rotated (or many test apps): start afresh
+            _serializers.clear()
+        found = _serializers[purpose, keys] = _ClockedSerializer(list(keys),
+                                                                 salt=SALTS[purpose])
+    return found
 
 
 def make_token(purpose: str, data: Any) -> str:
@@ -108,28 +120,42 @@ def state_fingerprint(*parts: Any) -> str:
 
 # Unsubscribe tokens -------------------------------------------------------------------------
 
-class _OneShotHMAC(HMACAlgorithm):
-    """HMAC-SHA1 through ``hmac.digest``, the one-shot C function: the same bytes as
-    itsdangerous's default algorithm without building an ``hmac.HMAC`` object per call."""
+class _PrecomputedHMAC(HMACAlgorithm):
+    """HMAC-SHA1 from a keyed ``hmac`` object made once per key and copied per call (the
+    copy skips hashing the key pads again): the same bytes as itsdangerous's default."""
 
-    def __init__(self) -> None:
+    def __init__(self, keys: list[bytes]) -> None:
         super().__init__(hashlib.sha1)
+        self._keyed = {key: hmac.new(key, digestmod=hashlib.sha1) for key in keys}
 
     def get_signature(self, key: bytes, value: bytes) -> bytes:
-        return hmac.digest(key, value, "sha1")
+        keyed = self._keyed.get(key)
+        if keyed is None:
+            return hmac.digest(key, value, "sha1")
+        mac = keyed.copy()
+        mac.update(value)
+        return mac.digest()
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def _encode(signature: bytes) -> bytes:
+    # itsdangerous's base64_encode (URL-safe, unpadded) in C calls only.
+    return binascii.b2a_base64(signature, newline=False).translate(_URLSAFE).rstrip(b"=")
 
 
 class _PrecomputedSigner(Signer):
     """A ``Signer`` that derives each key once instead of on every sign and verify (the
-    derivation is a second hash per call) and signs with :class:`_OneShotHMAC`. Same
+    derivation is a second hash per call) and signs with :class:`_PrecomputedHMAC`. Same
     algorithm, same signatures: existing links stay valid."""
 
     def __init__(self, secret_keys: list[str], salt: str) -> None:
-        super().__init__(secret_keys, salt=salt, digest_method=hashlib.sha1,
-                         algorithm=_OneShotHMAC())
+        super().__init__(secret_keys, salt=salt, digest_method=hashlib.sha1)
         derived = {key: Signer.derive_key(self, key) for key in self.secret_keys}
         # Newest first, as itsdangerous tries them: most links verify on the first.
         self._verify_keys = [derived[key] for key in reversed(self.secret_keys)]
+        self.algorithm = self._hmac = _PrecomputedHMAC(self._verify_keys)
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
         if secret_key is None:
@@ -137,18 +163,14 @@ class _PrecomputedSigner(Signer):
         return Signer.derive_key(self, secret_key)
 
     def get_signature(self, value: str | bytes) -> bytes:
-        return base64_encode(self.algorithm.get_signature(self._verify_keys[0],
-                                                          want_bytes(value)))
+        return _encode(self._hmac.get_signature(self._verify_keys[0], want_bytes(value)))
 
     def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
-        # itsdangerous's own loop, over the keys derived once.
-        try:
-            sig = base64_decode(sig)
-        except Exception:  # noqa: BLE001 - as itsdangerous: malformed means not valid
-            return False
-        value = want_bytes(value)
+        # itsdangerous's loop over the keys, comparing the encoded signatures (a link whose
+        # signature is not canonical base64 is refused rather than decoded).
+        value, sig = want_bytes(value), want_bytes(sig)
         for key in self._verify_keys:  # noqa: SIM110 - a loop, not any(): no generator per call
-            if self.algorithm.verify_signature(key, value, sig):
+            if hmac.compare_digest(_encode(self._hmac.get_signature(key, value)), sig):
                 return True
         return False
 
