@@ -7,7 +7,7 @@ import pytest
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent
 from preference_centre.people import verify_secret
-from tests.accounts_support import link_to, login, reload
+from tests.accounts_support import link_to, login, reload, without_csrf
 from tests.conftest import DEFAULT_PASSWORD, Auth
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -19,7 +19,7 @@ def test_known_and_unknown_addresses_get_the_same_answer(app, client, mailbox, m
     answers = [client.post("/reset", data={"email": address}, follow_redirects=True)
                for address in ("ada@example.com", "nobody@example.com", "news@example.com")]
     assert {a.status_code for a in answers} == {200}
-    assert len({a.data for a in answers}) == 1
+    assert len({without_csrf(a.data) for a in answers}) == 1
     assert b"If there is an account with that address" in answers[0].data
     link_to(mailbox, "ada@example.com", app, "/reset/")
     assert [str(m["To"]) for m in mailbox.messages] == ["ada@example.com"]
