@@ -1,7 +1,7 @@
 """Senders, one per channel, used by the outbox worker for one batch at a time.
 
 A sender has ``prepare(row, contact, content)`` (compose, on the worker's thread),
-``transmit(payload)`` (network only, on the pipeline's thread; raises
+``transmit(payload)`` (network only, right after; raises
 ``transport.DeliveryError`` when the message was not accepted) and ``close()``. Email is
 built in. Another channel (text messages) plugs in with :func:`register_sender`, from a
 module listed in ``PLUGIN_MODULES`` so the worker finds it without the web app importing it.
@@ -37,7 +37,7 @@ class Sender(Protocol):
         """Compose on the worker's thread (app context, database): the payload to transmit."""
 
     def transmit(self, payload: Any) -> None:
-        """Send on the pipeline's thread: network I/O only, no app context, no database."""
+        """Send what ``prepare`` made: network I/O only, no database."""
 
     def close(self) -> None: ...
 
