@@ -46,6 +46,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def bench_secrets() -> dict[str, str]:
+    """Fresh keys for a throw-away instance (every benchmark makes its own)."""
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "EMAIL_INDEX_KEY": secrets.token_urlsafe(48),
+        "DATA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    }
+
+
 def bench_environment(workdir: Path, database_url: str | None) -> dict[str, str]:
     """Settings for a throw-away instance: its own folder, database and keys."""
     instance = workdir / "instance"
@@ -53,11 +62,23 @@ def bench_environment(workdir: Path, database_url: str | None) -> dict[str, str]
     return {
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.db'}",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "EMAIL_INDEX_KEY": secrets.token_urlsafe(48),
-        "DATA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        **bench_secrets(),
         "BASE_URL": "http://127.0.0.1:5000",
     }
+
+
+def unsubscribe_path(person_id: int) -> str:
+    """A person's one-click address (``/u/<token>``), as in every marketing email."""
+    from preference_centre import tokens
+
+    return "/u/" + tokens.make_unsubscribe_token(person_id, "email", "offers", f"b{person_id}")
+
+
+def preference_path(person_id: int) -> str:
+    """A person's preference page address (``/p/<token>``)."""
+    from preference_centre.preferences.links import preference_link
+
+    return "/p/" + preference_link(person_id).rsplit("/p/", 1)[1]
 
 
 @contextmanager

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -16,9 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cryptography.fernet import Fernet
+from _common import ROOT, bench_secrets
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
@@ -40,9 +38,7 @@ def bench_app(database_url: str | None, **settings: Any) -> Iterator[Any]:
 
         config = {
             "DATABASE_URL": database_url or f"sqlite:///{folder}/bench.db",
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "EMAIL_INDEX_KEY": secrets.token_urlsafe(48),
-            "DATA_ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+            **bench_secrets(),
             **settings,
         }
         app = create_app(config)

@@ -12,20 +12,14 @@ runs in its own process (aiosmtpd's Sink handler), so it does not share the GIL.
 from __future__ import annotations
 
 import smtplib
-import socket
 import subprocess
 import sys
 import time
 
+from _common import free_port
 from _messaging import arguments, bench_app, seed_people
 
 BATCH = 500
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_sink(port: int) -> subprocess.Popen[bytes]:

@@ -15,31 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (  # noqa: E402
-    app_context,
-    bench_environment,
-    fill_database,
-    gunicorn,
-    hello_world,
-    interleaved,
-    random_path_script,
-    verdict,
-    workspace,
-)
+import _common as bench  # noqa: E402
 
 TARGET = 0.4
 
 
-def preference_path(person_id: int) -> str:
-    from preference_centre.preferences.links import preference_link
-
-    return "/p/" + preference_link(person_id).rsplit("/p/", 1)[1]
-
-
-def unsubscribe_path(person_id: int) -> str:
-    from preference_centre import tokens
-
-    return "/u/" + tokens.make_unsubscribe_token(person_id, "email", "offers", f"b{person_id}")
 
 
 def main() -> None:
@@ -48,21 +28,23 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
-    with workspace() as folder:
-        env = bench_environment(folder, args.database_url)
+    with bench.workspace() as folder:
+        env = bench.bench_environment(folder, args.database_url)
         preference_paths, unsubscribe_paths = folder / "p.txt", folder / "u.txt"
-        with app_context(env) as app:
-            fill_database(args.people, preference_paths, args.database_url, preference_path)
+        with bench.app_context(env) as app:
+            bench.fill_database(args.people, preference_paths, args.database_url,
+                                bench.preference_path)
             with app.test_request_context():
                 unsubscribe_paths.write_text("".join(
-                    unsubscribe_path(i) + "\n" for i in range(1, args.people + 1)))
+                    bench.unsubscribe_path(i) + "\n" for i in range(1, args.people + 1)))
         scripts = {}
         for name, paths in (("/p/<token>", preference_paths), ("/u/<token>", unsubscribe_paths)):
             (folder / name[1]).mkdir()
-            scripts[name] = random_path_script(folder / name[1], paths)
-        with gunicorn("app:app", env) as base, hello_world(folder) as hello_url:
-            results = interleaved({**{name: (base, script) for name, script in scripts.items()},
-                                   "hello": (hello_url, None)}, seconds=args.seconds)
+            scripts[name] = bench.random_path_script(folder / name[1], paths)
+        with bench.gunicorn("app:app", env) as base, bench.hello_world(folder) as hello_url:
+            targets = {name: (base, script) for name, script in scripts.items()}
+            results = bench.interleaved({**targets, "hello": (hello_url, None)},
+                                        seconds=args.seconds)
     hello = results.pop("hello")
     print(f"engine           {'postgresql' if args.database_url else 'sqlite'}, "
           f"gunicorn -w 2 (sync), wrk -c16, GET, {args.seconds} s each, interleaved in 5 slices")
@@ -72,7 +54,7 @@ def main() -> None:
     print(f"hello world      {hello.line()}")
     ratio = results["/p/<token>"].requests_per_second / hello.requests_per_second
     print(f"preference page  {ratio:.2f} of hello-world (target >= {TARGET}): "
-          f"{verdict(ratio >= TARGET)}")
+          f"{bench.verdict(ratio >= TARGET)}")
 
 
 if __name__ == "__main__":

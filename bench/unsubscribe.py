@@ -18,23 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (  # noqa: E402
-    app_context,
-    bench_environment,
-    fill_database,
-    gunicorn,
-    hello_world,
-    interleaved,
-    random_path_script,
-    verdict,
-    workspace,
-)
-
-
-def unsubscribe_path(person_id: int) -> str:
-    from preference_centre import tokens
-
-    return "/u/" + tokens.make_unsubscribe_token(person_id, "email", "offers", f"b{person_id}")
+import _common as bench  # noqa: E402
 
 
 def count_one_click_events() -> int:
@@ -53,21 +37,22 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     engine = "postgresql" if args.database_url else "sqlite"
-    with workspace() as folder:
-        env = bench_environment(folder, args.database_url)
+    with bench.workspace() as folder:
+        env = bench.bench_environment(folder, args.database_url)
         tokens_file = folder / "paths.txt"
-        with app_context(env):
-            fill_database(args.people, tokens_file, args.database_url, unsubscribe_path)
-        script = random_path_script(folder, tokens_file, method="POST",
+        with bench.app_context(env):
+            bench.fill_database(args.people, tokens_file, args.database_url,
+                                bench.unsubscribe_path)
+        script = bench.random_path_script(folder, tokens_file, method="POST",
                                     body="List-Unsubscribe=One-Click",
                                     content_type="application/x-www-form-urlencoded")
-        with gunicorn("app:app", env) as base, hello_world(folder) as hello_url:
+        with bench.gunicorn("app:app", env) as base, bench.hello_world(folder) as hello_url:
             # /healthz (one SELECT 1) shows what every request of this app costs anyway.
-            found = interleaved({"app": (base, script), "healthz": (base + "/healthz", None),
+            found = bench.interleaved({"app": (base, script), "healthz": (base + "/healthz", None),
                                  "hello": (hello_url, None)},
                                 seconds=args.seconds, connections=args.connections)
         result, healthz, hello = found["app"], found["healthz"], found["hello"]
-        with app_context(env):
+        with bench.app_context(env):
             events = count_one_click_events()
     ratio = result.requests_per_second / hello.requests_per_second
     target = 0.28 if engine == "sqlite" else 0.15
@@ -79,7 +64,7 @@ def main() -> None:
           f"{healthz.requests_per_second / hello.requests_per_second:.2f} (the app's floor)")
     print(f"hello world      {hello.line()}")
     print(f"ratio            {ratio:.2f} of hello-world (target >= {target}"
-          f"{', p99 <= 25 ms' if engine == 'sqlite' else ''}): {verdict(ok)}")
+          f"{', p99 <= 25 ms' if engine == 'sqlite' else ''}): {bench.verdict(ok)}")
     print(f"ledger           {events:,} one-click events written (warm-up included)")
 
 
