@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy.orm import load_only
 
 from .. import tokens
 from ..extensions import db
 from ..models import Person
 
 PURPOSE = "preferences"
+_PAGE_COLUMNS = load_only(Person.email, Person.status, Person.restricted_at)
 
 
 class LinkPersonGone(LookupError):
@@ -32,7 +34,9 @@ def person_from_link(token: str) -> Person:
     person_id = payload.get("p") if isinstance(payload, dict) else None
     if not isinstance(person_id, int):
         raise tokens.TokenInvalid("link is not valid")
-    person = db.session.get(Person, person_id)
+    # Only what the page shows is read now: every other encrypted field would be decrypted
+    # for nothing (they load on first use if a caller needs them).
+    person = db.session.get(Person, person_id, options=[_PAGE_COLUMNS])
     if person is None:
         raise LinkPersonGone(person_id)
     return person
