@@ -184,24 +184,14 @@ def email_bytes(row: OutboxMessage, recipient: str, content: Content) -> bytes:
     the row, its stable ``Message-ID``, and a DKIM signature when configured."""
     topic = unsubscribe_topic(row.purpose)
     full, unsubscribe_url = with_footer(content, row.person_id, "email", topic, row.id)
-    sender, _ = sender_address()
-    headers = [
-        ("From", sender),
-        ("To", recipient),
-        ("Subject", full.subject),
-        ("Date", format_datetime(clock.utcnow())),
-        ("Message-ID", row.message_id),
-        ("List-Unsubscribe", f"<{unsubscribe_url}>"),
-        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-    ]
-    return dkim.sign_if_configured(build_email(headers, full.text, full.html))
+    return signed_email(recipient, full, unsubscribe_url, row.message_id)
 
 
 def signed_email(recipient: str, content: Content, unsubscribe_url: str,
                  message_id: str | None = None) -> bytes:
-    """The raw email for a message that has no outbox row (``immediate.py``): the same
-    headers as :func:`email_bytes` in the same order, both one-click headers, and a DKIM
-    signature when configured. ``content`` is sent as given (no footer is added)."""
+    """The raw email with every header a message carries, in order: both one-click headers
+    literal on one line, and a DKIM signature when configured. ``content`` is sent as given
+    (outbox rows get their footer in :func:`email_bytes`; ``immediate.py`` sends without)."""
     sender, _ = sender_address()
     headers = [
         ("From", sender),
