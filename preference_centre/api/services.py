@@ -22,8 +22,9 @@ from ..consent import (
     purposes_from_config,
     record_changes,
 )
+from ..consent.ledger import LedgerEvent
 from ..extensions import db
-from ..models import AuditEvent, Communication, ConsentEvent, ExternalRecord, Order, Person
+from ..models import AuditEvent, Communication, ExternalRecord, Order, Person
 from ..people import find_person_by_email, new_person
 from ..suppression import is_suppressed
 
@@ -99,7 +100,7 @@ def _refuse_resubscribe(email_hash: str, phone_hash: str | None,
 
 
 def change_consents(person: Person, consents: dict[str, bool],
-                    key_prefix: str) -> list[ConsentEvent]:
+                    key_prefix: str) -> list[LedgerEvent]:
     """Record the changes in the ledger as made by the API key. The caller commits."""
     _refuse_resubscribe(person.email_hash, person.phone_hash, consents)
     return record_changes(person.id, consents, api_actor(key_prefix))
@@ -108,7 +109,7 @@ def change_consents(person: Person, consents: dict[str, bool],
 def find_or_create_person(email: str, *, key_prefix: str, key_name: str,
                           name: str | None = None, consents: dict[str, bool] | None = None,
                           verified: bool = False, source_note: str | None = None,
-                          ) -> tuple[Person, bool, list[ConsentEvent]]:
+                          ) -> tuple[Person, bool, list[LedgerEvent]]:
     """The person with this address, created (origin ``api``) if new, with ``consents``
     recorded. Nothing is written when a grant is refused. The caller commits."""
     consents = consents or {}
