@@ -35,7 +35,8 @@ class InvalidChoice(ValueError):
 
 @dataclass(frozen=True)
 class Control:
-    """One checkbox: a consent box (ticked = allowed) or an objection box (ticked = objected)."""
+    """One checkbox as the person sees it: a consent box (ticked = allowed) or an objection
+    box (ticked = objected)."""
 
     purpose: Purpose
     kind: str  # "consent" or "object"
@@ -47,21 +48,37 @@ class Control:
         return "pc-" + self.purpose.key.replace(":", "-")
 
 
+@dataclass(frozen=True)
+class Slot:
+    """Where a purpose's checkbox sits on the page; the same for everyone."""
+
+    purpose: Purpose
+    kind: str  # "consent" or "object"
+    described: bool  # the purpose's description is shown under the box
+
+    @property
+    def key(self) -> str:
+        return self.purpose.key
+
+
 @dataclass
 class MatrixRow:
     channel: str
     label: str
-    cells: list[Control | None]
+    cells: list[Slot | None]
     spans: bool = False  # one control across the topic columns (online ads)
 
 
 @dataclass
-class PreferencePage:
+class PageLayout:
+    """The catalogue-derived part of the page: built once per catalogue, never per person."""
+
     topics: dict[str, str]
     matrix: list[MatrixRow]
-    sections: dict[str, list[Control]] = field(default_factory=dict)
+    sections: dict[str, list[Slot]] = field(default_factory=dict)
     explained: list[Purpose] = field(default_factory=list)
-    gpc: bool = False
+    slots: list[Slot] = field(default_factory=list)
+    gpc_keys: frozenset[str] = frozenset()
 
 
 def offered_purposes(purposes: dict[str, Purpose], scope: str) -> dict[str, Purpose]:
@@ -72,18 +89,12 @@ def offered_purposes(purposes: dict[str, Purpose], scope: str) -> dict[str, Purp
     }
 
 
-def build_page(person_id: int, purposes: dict[str, Purpose], *, scope: str,
-               gpc: bool) -> PreferencePage:
-    """The controls of the preference page with the person's current answers."""
-    state = current_state(person_id)
-    refused_by_gpc = set(gpc_purposes(purposes)) if gpc else set()
-
-    def control(purpose: Purpose) -> Control:
-        allowed = state.get(purpose.key, purpose.default_allowed)
-        refused = purpose.key in refused_by_gpc
-        if purpose.basis == LEGITIMATE_INTERESTS:
-            return Control(purpose, "object", not allowed)
-        return Control(purpose, "consent", allowed and not refused, refused)
+def page_layout(purposes: dict[str, Purpose], *, scope: str) -> PageLayout:
+    """Which controls the page offers and where: the matrix of channels by topic, then the
+    sections. Depends only on the catalogue, so callers may keep it."""
+    def slot(purpose: Purpose, described: bool = True) -> Slot:
+        kind = "object" if purpose.basis == LEGITIMATE_INTERESTS else "consent"
+        return Slot(purpose, kind, described)
 
     offered = offered_purposes(purposes, scope)
     matrix, placed = [], set()
@@ -93,13 +104,13 @@ def build_page(person_id: int, purposes: dict[str, Purpose], *, scope: str,
             continue
         by_topic = {p.topic: p for p in on_channel}
         if set(by_topic) <= set(TOPICS):
-            cells = [control(by_topic[t]) if t in by_topic else None for t in TOPICS]
+            cells = [slot(by_topic[t], False) if t in by_topic else None for t in TOPICS]
             matrix.append(MatrixRow(channel, label, cells))
         else:
-            matrix.append(MatrixRow(channel, label, [control(p) for p in on_channel], True))
+            matrix.append(MatrixRow(channel, label, [slot(p) for p in on_channel], True))
         placed.update(p.key for p in on_channel)
-    sections: dict[str, list[Control]] = {"profiling": [], "sharing": [], "cookies": [],
-                                          "objections": []}
+    sections: dict[str, list[Slot]] = {"profiling": [], "sharing": [], "cookies": [],
+                                       "objections": []}
     for key, purpose in offered.items():
         if key in placed:
             continue
@@ -111,9 +122,29 @@ def build_page(person_id: int, purposes: dict[str, Purpose], *, scope: str,
             name = "objections"
         else:
             name = "profiling"
-        sections[name].append(control(purpose))
+        sections[name].append(slot(purpose))
+    slots = [c for row in matrix for c in row.cells if c is not None]
+    slots += [c for section in sections.values() for c in section]
     explained = [p for p in purposes.values() if p.basis == CONTRACT]
-    return PreferencePage(dict(TOPICS), matrix, sections, explained, gpc)
+    return PageLayout(dict(TOPICS), matrix, sections, explained, slots,
+                      frozenset(gpc_purposes(purposes)))
+
+
+def page_controls(person_id: int, layout: PageLayout, *, gpc: bool) -> dict[str, Control]:
+    """Each offered purpose's control with the person's current answer (one query)."""
+    stored = stored_state(person_id)
+    refused_by_gpc = layout.gpc_keys if gpc else frozenset()
+    controls = {}
+    for slot in layout.slots:
+        purpose = slot.purpose
+        allowed = stored.get(purpose.key, purpose.default_allowed)
+        if slot.kind == "object":
+            controls[purpose.key] = Control(purpose, "object", not allowed)
+        else:
+            refused = purpose.key in refused_by_gpc
+            controls[purpose.key] = Control(purpose, "consent", allowed and not refused,
+                                            refused)
+    return controls
 
 
 @dataclass

@@ -39,12 +39,12 @@ from .cookies import (
 from .forms import FreshLinkForm
 from .history import describe_event
 from .links import LinkPersonGone, person_from_link, send_fresh_link
+from .page import boxes_for
 from .services import (
     SCOPE_ACCOUNT,
     SCOPE_LINK,
     InvalidChoice,
     SaveResult,
-    build_page,
     describe_changes,
     desired_from_form,
     form_keys,
@@ -149,9 +149,9 @@ def apply_post(person: Person, scope: str, source: str) -> SaveResult | None:
 
 
 def render_preferences(person: Person, scope: str, **context: Any) -> str:
-    purposes = purposes_from_config(current_app.config)
-    page = build_page(person.id, purposes, scope=scope, gpc=cookie_consent().gpc)
-    return render_template("preferences/edit.html", page=page, scope=scope,
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    page, boxes = boxes_for(app, person.id, scope, gpc=cookie_consent().gpc)
+    return render_template("preferences/edit.html", page=page, boxes=boxes, scope=scope,
                            restricted=person.restricted_at is not None, **context)
 
 
