@@ -38,7 +38,7 @@ from .cookies import (
 )
 from .forms import FreshLinkForm
 from .history import describe_event
-from .links import LinkPersonGone, person_from_link, send_fresh_link
+from .links import LinkHolder, LinkPersonGone, holder_of_link, send_fresh_link
 from .page import boxes_for
 from .services import (
     SCOPE_ACCOUNT,
@@ -112,14 +112,14 @@ def remember_cookie_choice_of(person_id: int, response: Response) -> None:
     set_choice_cookie(response, state[ANALYTICS], state[MARKETING])
 
 
-def actor_for(person: Person, source: str) -> Actor:
+def actor_for(person: Person | LinkHolder, source: str) -> Actor:
     return Actor(source=source, actor_type="person", actor_id=str(person.id),
                  ip=request.remote_addr, user_agent=request.user_agent.string)
 
 
 # The preference form, shared by the account page and the link -------------------------------
 
-def apply_post(person: Person, scope: str, source: str) -> SaveResult | None:
+def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResult | None:
     """Form -> service -> flash. None when the form was not one we sent (nothing saved)."""
     purposes = purposes_from_config(current_app.config)
     actor = actor_for(person, source)
@@ -148,7 +148,7 @@ def apply_post(person: Person, scope: str, source: str) -> SaveResult | None:
     return result
 
 
-def render_preferences(person: Person, scope: str, **context: Any) -> str:
+def render_preferences(person: Person | LinkHolder, scope: str, **context: Any) -> str:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     page, boxes = boxes_for(app, person.id, scope, gpc=cookie_consent().gpc)
     return render_template("preferences/edit.html", page=page, boxes=boxes, scope=scope,
@@ -176,7 +176,7 @@ def edit() -> Any:
 @bp.route("/p/<token>", methods=["GET", "POST"])
 def link(token: str) -> Any:
     try:
-        person = person_from_link(token)
+        person = holder_of_link(token)
     except tokens.TokenExpired:
         return link_problem("This link has expired",
                             "Links to your preferences work for "
