@@ -19,9 +19,10 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 
 from .. import tokens
+from ..auth import limits
 from ..auth.decorators import recent_login_required
 from ..crypto import mask_email
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import Person
 from ..people import verify_secret
 from ..preferences.links import LinkPersonGone, person_from_link
@@ -88,7 +89,7 @@ def _export_response(person_id: int, fmt: str) -> Response:
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @recent_login_required
-@limiter.limit("10 per hour", methods=["POST"])
+@limits.limit("10 per hour", methods=["POST"])
 def delete() -> Any:
     form = DeleteForm()
     person: Person = current_user._get_current_object()
@@ -125,7 +126,7 @@ def _person_from_preference_link(token: str) -> Person | None:
 
 
 @bp.route("/p/<token>/export-request", methods=["GET", "POST"])
-@limiter.limit("5 per hour", methods=["POST"])
+@limits.limit("5 per hour", methods=["POST"])
 def export_request(token: str) -> Any:
     person = _person_from_preference_link(token)
     if person is None:

@@ -8,9 +8,10 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from ..auth import limits
 from ..consent import purposes_from_config
 from ..consent.notices import all_notices, ensure_current_notice
-from ..extensions import db, limiter
+from ..extensions import db
 from . import bp
 from .cookies import ANALYTICS, MARKETING, choice_from_form
 from .forms import SignupForm
@@ -43,7 +44,7 @@ def topic_purposes() -> list[Any]:
 # Sign-up ------------------------------------------------------------------------------------
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("5 per minute; 30 per hour", methods=["POST"])
+@limits.limit("5 per minute; 30 per hour", methods=["POST"])
 def signup() -> Any:
     form = SignupForm()
     chosen = form_keys(request.form, "topics")

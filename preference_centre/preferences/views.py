@@ -18,11 +18,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from .. import tokens
+from ..auth import limits
 from ..consent import Actor, current_state, purposes_from_config
 from ..consent.ledger import history_summary
 from ..consent.notices import needs_notice_banner
 from ..crypto import mask_email
-from ..extensions import db, limiter
+from ..extensions import db
 from ..models import Person
 from . import bp
 from .cookies import (
@@ -204,7 +205,7 @@ def link_problem(title: str, explanation: str, status: int) -> tuple[str, int]:
 
 
 @bp.route("/p/new-link", methods=["GET", "POST"])
-@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+@limits.limit("5 per minute; 20 per hour", methods=["POST"])
 def fresh_link() -> Any:
     form = FreshLinkForm()
     if form.validate_on_submit():
