@@ -33,7 +33,7 @@ def main() -> None:
             with app.test_request_context():
                 unsubscribe = [bench.unsubscribe_path(i) for i in range(1, 201)]
         preference = (folder / "p.txt").read_text().split()
-        client = app.test_client()
+        client = app.test_client(use_cookies=False)  # as wrk: no cookie comes back
         calls = {
             "p": lambda n: client.get(preference[n % len(preference)]),
             "healthz": lambda n: client.get("/healthz"),
