@@ -40,8 +40,8 @@ def _cache(app: Flask) -> _Cache:
     return cache
 
 
-def layout_for(app: Flask, scope: str) -> PageLayout:
-    cache = _cache(app)
+def layout_for(app: Flask, scope: str, cache: _Cache | None = None) -> PageLayout:
+    cache = cache or _cache(app)
     layout = cache.layouts.get(scope)
     if layout is None:
         layout = cache.layouts[scope] = page_layout(purposes_from_config(app.config),
@@ -54,7 +54,7 @@ def boxes_for(app: Flask, person_id: int, scope: str, *, gpc: bool
     """The page layout and, for each offered purpose, its checkbox markup with the person's
     answer. Only the answers are read per request."""
     cache = _cache(app)
-    layout = layout_for(app, scope)
+    layout = layout_for(app, scope, cache)
     controls = page_controls(person_id, layout, gpc=gpc)
     boxes = {}
     for slot in layout.slots:
