@@ -111,4 +111,4 @@ def rate_limit_key() -> str:
 
 
 def rate_limit() -> str:
-    return str(current_app.config.get("API_RATE_LIMIT") or "600 per minute")
+    return str(current_app.config["API_RATE_LIMIT"])

@@ -19,16 +19,12 @@ from flask import Blueprint, Response, current_app, request
 from .. import crypto
 from ..extensions import limiter
 
-DEFAULTS = {
-    # Per client IP address, for every form that checks a password or sends mail.
-    "AUTH_RATE_LIMIT": "10 per minute; 50 per hour",
-    # Per email address tried at the login form, whatever the IP (slow, spread-out guessing).
-    "LOGIN_EMAIL_RATE_LIMIT": "5 per minute; 30 per hour",
-}
-
 
 def _setting(name: str) -> Callable[[], str]:
-    return lambda: str(current_app.config.get(name) or DEFAULTS[name])
+    """A limit read from config at request time (defaults in config.py: AUTH_RATE_LIMIT per
+    client IP for every form that checks a password or sends mail; LOGIN_EMAIL_RATE_LIMIT per
+    address tried at the login form, against slow, spread-out guessing)."""
+    return lambda: str(current_app.config[name])
 
 
 def _email_key() -> str:

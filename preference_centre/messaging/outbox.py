@@ -52,7 +52,7 @@ def retry_delay(attempts: int, config: Any) -> timedelta:
 
 def reclaim_stale() -> int:
     """Put rows claimed by a worker that stopped answering back in the queue."""
-    timeout = float(current_app.config.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", 300))
+    timeout = float(current_app.config["OUTBOX_CLAIM_TIMEOUT_SECONDS"])
     result = db.session.execute(
         update(_table)
         .where(_table.c.status == "sending",

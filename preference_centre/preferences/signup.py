@@ -22,7 +22,6 @@ from ..people import find_person_by_email, new_person
 
 SIGNUP_TOPICS = ("email:offers", "email:updates", "email:policy")
 CONFIRM_PURPOSE = "signup_confirm"
-UNCONFIRMED_DAYS = 7
 NAME_MAX = 100
 
 
@@ -38,7 +37,7 @@ class Confirmation:
 
 
 def confirm_days() -> int:
-    return int(current_app.config.get("SIGNUP_CONFIRM_DAYS", UNCONFIRMED_DAYS))
+    return int(current_app.config["SIGNUP_CONFIRM_DAYS"])
 
 
 def start_signup(address: str, name: str | None, topics: list[str]) -> Person:
@@ -121,9 +120,9 @@ def _changed_since(person_id: int, purpose: str, when: datetime | None) -> bool:
 
 
 def purge_unconfirmed_signups(now: datetime) -> int:
-    """Delete sign-ups never confirmed within 7 days (no account, no consent recorded);
-    returns how many. The caller commits."""
-    cutoff = now - timedelta(days=UNCONFIRMED_DAYS)
+    """Delete sign-ups never confirmed within SIGNUP_CONFIRM_DAYS (the confirmation link's
+    own lifetime; no account, no consent recorded); returns how many. The caller commits."""
+    cutoff = now - timedelta(days=confirm_days())
     has_events = exists().where(ConsentEvent.person_id == Person.id)
     result = db.session.execute(
         db.delete(Person).where(and_(

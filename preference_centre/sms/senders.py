@@ -84,6 +84,6 @@ def text_sender(config: Any, instance_path: str) -> TextSender:
     """The backend the settings ask for."""
     url = config.get("SMS_WEBHOOK_URL")
     if url:
-        timeout = float(config.get("SMS_WEBHOOK_TIMEOUT") or DEFAULT_TIMEOUT_SECONDS)
+        timeout = float(config["SMS_WEBHOOK_TIMEOUT"])
         return WebhookTextSender(url, timeout)
     return FolderTextSender(Path(instance_path) / "sms")
