@@ -149,10 +149,7 @@ class _Batch:
             return self._failure(row, self.broken[row.channel])
         sender = self._sender(row.channel)
         try:
-            if hasattr(sender, "transmit"):
-                sender.transmit(sender.prepare(row, contact, self._content(row, contact)))
-            else:  # a sender with send() only
-                sender.send(row, contact, self._content(row, contact))
+            sender.send(row, contact, self._content(row, contact))
         except DeliveryError as error:
             if error.connection_lost:
                 self.broken[row.channel] = error

@@ -1,16 +1,14 @@
 """Senders, one per channel, used by the outbox worker for one batch at a time.
 
-A sender has ``prepare(row, contact, content)`` (compose, on the worker's thread),
-``transmit(payload)`` (network only, right after; raises
-``transport.DeliveryError`` when the message was not accepted) and ``close()``. Email is
-built in. Another channel (text messages) plugs in with :func:`register_sender`, from a
-module listed in ``PLUGIN_MODULES`` so the worker finds it without the web app importing it.
+A sender has ``send(row, contact, content)`` (composes and sends one message; raises
+``transport.DeliveryError`` when it was not accepted) and ``close()``. Email is built in.
+Another channel (text messages) plugs in with :func:`register_sender`, from a module listed
+in ``PLUGIN_MODULES`` so the worker finds it without the web app importing it.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -33,16 +31,10 @@ class Contact:
 
 
 class Sender(Protocol):
-    def prepare(self, row: Any, contact: Contact, content: Content) -> Any:
-        """Compose on the worker's thread (app context, database): the payload to transmit."""
-
-    def transmit(self, payload: Any) -> None:
-        """Send what ``prepare`` made: network I/O only, no database."""
+    def send(self, row: Any, contact: Contact, content: Content) -> None:
+        """Compose and send one outbox row; DeliveryError when it was not accepted."""
 
     def close(self) -> None: ...
-
-    # A simpler sender may have ``send(row, contact, content)`` instead of prepare/transmit:
-    # the worker then sends on its own thread, raising DeliveryError the same way.
 
 
 SenderFactory = Callable[[Any], Sender]
@@ -60,8 +52,7 @@ def sender_factories() -> dict[str, SenderFactory]:
     if not _plugins_loaded:
         _plugins_loaded = True
         for name in PLUGIN_MODULES:
-            if importlib.util.find_spec(name) is not None:
-                importlib.import_module(name)
+            importlib.import_module(name)
     return _FACTORIES
 
 
@@ -77,17 +68,14 @@ class EmailSender:
         self.transport = SmtpTransport(config)
         self.envelope_from = sender_address()[1]
 
-    def prepare(self, row: Any, contact: Contact, content: Content) -> tuple[str, bytes]:
+    def send(self, row: Any, contact: Contact, content: Content) -> None:
         recipient = row.recipient or contact.email
         if not recipient:
             raise DeliveryError("no address", temporary=False)
         try:
-            return recipient, email_bytes(row, recipient, content)
+            raw = email_bytes(row, recipient, content)
         except UnsafeHeader as exc:
             raise DeliveryError(str(exc), temporary=False) from None
-
-    def transmit(self, payload: tuple[str, bytes]) -> None:
-        recipient, raw = payload
         self.transport.send(self.envelope_from, recipient, raw)
 
     def close(self) -> None:
