@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import format_datetime, parseaddr
 from typing import Any
@@ -67,20 +66,12 @@ def opt_out_url(person_id: int, channel: str, topic: str, message_ref: int | str
 
 
 def preferences_url(person_id: int) -> str:
-    """The no-login link to manage all preferences (``/p/<token>``)."""
-    return _preference_link()(person_id)
+    """The no-login link to manage all preferences (``/p/<token>``), made by the preferences
+    feature that reads it. Imported here, not at the top: importing the preferences package
+    loads its views, which queue mail through this package."""
+    from ..preferences.links import preference_link
 
-
-def _preference_link() -> Callable[[int], str]:
-    try:
-        from ..preferences.links import preference_link
-    except ImportError:  # the preferences feature may not provide it (yet)
-        return _fallback_preference_link
-    return preference_link
-
-
-def _fallback_preference_link(person_id: int) -> str:
-    return f"{base_url()}/p/" + tokens.make_token("preferences", {"p": person_id})
+    return preference_link(person_id)
 
 
 def queue_service_email(
