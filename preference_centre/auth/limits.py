@@ -5,7 +5,8 @@ window has passed. Each limit can be tuned in config without touching code.
 
 Every limit is declared through ``limit`` or ``blueprint_limit`` here (never ``limiter.limit``
 directly): they record which views carry a limit, and a request filter lets every other
-view skip Flask-Limiter's per-request check (about 0.1 ms on every page and on /healthz).
+view skip Flask-Limiter's per-request check (about 0.1 ms on every page and on /healthz;
+extensions.Limiter asks this filter before anything else).
 The app has no default or application-wide limits, so those views have nothing to check.
 """
 
