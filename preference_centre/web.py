@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -44,7 +45,19 @@ ERROR_TITLES = {
 }
 
 
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, minus the signing serializer it builds on every request
+    before looking for a cookie. Most requests carry none (one-click posts, links from
+    messages, health checks, first visits)."""
+
+    def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessionInterface()
     app.after_request(add_security_headers)
     app.context_processor(template_globals)
     app.add_template_global(fixed_url)
