@@ -1,9 +1,10 @@
 """Every signed link: one salt per purpose, lifetimes named in config, opaque ids only.
 
-Timed tokens use ``URLSafeTimedSerializer`` with the app's clock. Unsubscribe tokens are on
-every message, are verified on the hot one-click path and never expire, so they use a bare
-``Signer`` over a compact dotted payload (``person.channel.topic.message``): several times
-faster than a serializer and short enough for a text message.
+Timed tokens use ``URLSafeTimedSerializer`` with the app's clock. The two links that are on
+every message and opened far more often than the rest use a bare ``Signer`` over a compact
+dotted payload instead: several times faster than a serializer and short enough for a text
+message. Unsubscribe tokens (``person.channel.topic.message``) never expire; preference
+tokens (``person.signed-at``) carry their signing time and are checked against a lifetime.
 
 Keys: ``SECRET_KEY`` signs; every key in ``SECRET_KEY_FALLBACKS`` still verifies, so links
 keep working through a key rotation until the old key is retired from the list.
@@ -29,7 +30,8 @@ SALTS = {
     "verify_email": "pc.verify-email.v1",
     "reset_password": "pc.reset-password.v1",
     "change_email": "pc.change-email.v1",
-    "preferences": "pc.preferences.v1",
+    "preferences": "pc.preferences.v1",  # links made before the compact format
+    "preference_link": "pc.preference-link.v2",
     "signup_confirm": "pc.signup-confirm.v1",
     "export_download": "pc.export-download.v1",
     "unsubscribe": "pc.unsubscribe.v1",
@@ -118,7 +120,7 @@ def state_fingerprint(*parts: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-# Unsubscribe tokens -------------------------------------------------------------------------
+# Compact signed links (unsubscribe, preferences) -----------------------------------------------
 
 class _PrecomputedHMAC(HMACAlgorithm):
     """HMAC-SHA1 from a keyed ``hmac`` object made once per key and copied per call (the
@@ -175,21 +177,20 @@ class _PrecomputedSigner(Signer):
         return False
 
 
-# (SECRET_KEY, SECRET_KEY_FALLBACKS, signer) of the last app that asked: rebuilt when the
-# keys change. Cheaper per call than an lru_cache keyed on the keys.
-_signer_cache: tuple[str, list[str], Signer] | None = None
+# purpose -> (SECRET_KEY, SECRET_KEY_FALLBACKS, signer) of the last app that asked: rebuilt
+# when the keys change. Cheaper per call than an lru_cache keyed on the keys.
+_signer_cache: dict[str, tuple[str, list[str], Signer]] = {}
 
 
-def _unsubscribe_signer() -> Signer:
+def _compact_signer(purpose: str) -> Signer:
     """Signs with ``SECRET_KEY``; verifies with it and every fallback."""
-    global _signer_cache
     config = current_app.config
     key, fallbacks = config["SECRET_KEY"], config.get("SECRET_KEY_FALLBACKS") or []
-    cached = _signer_cache
+    cached = _signer_cache.get(purpose)
     if cached is None or cached[0] != key or cached[1] != fallbacks:
         # Oldest first, as itsdangerous wants: it signs with the last.
-        signer = _PrecomputedSigner([*reversed(fallbacks), key], salt=SALTS["unsubscribe"])
-        cached = _signer_cache = (key, list(fallbacks), signer)
+        signer = _PrecomputedSigner([*reversed(fallbacks), key], salt=SALTS[purpose])
+        cached = _signer_cache[purpose] = (key, list(fallbacks), signer)
     return cached[2]
 
 
@@ -199,16 +200,58 @@ def make_unsubscribe_token(person_id: int, channel: str, topic: str, message_id:
     if "." in channel or "." in topic:
         raise ValueError("channel and topic cannot contain '.' (the payload separator)")
     payload = f"{int(person_id)}.{channel}.{topic}.{message_id}".encode("ascii")
-    return _unsubscribe_signer().sign(payload).decode("ascii")
+    return _compact_signer("unsubscribe").sign(payload).decode("ascii")
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str, str, str]:
     """(person id, channel, topic, message id) from a valid unsubscribe token."""
     try:
-        payload = _unsubscribe_signer().unsign(token.encode("ascii")).decode("ascii")
+        payload = _compact_signer("unsubscribe").unsign(token.encode("ascii")).decode("ascii")
     except (BadSignature, UnicodeError) as exc:
         raise TokenInvalid("link is not valid") from exc
     parts = payload.split(".", 3)  # the message id may itself contain dots
     if len(parts) != 4 or not parts[0].isdigit():
         raise TokenInvalid("link is not valid")
     return int(parts[0]), parts[1], parts[2], parts[3]
+
+
+def make_preference_token(person_id: int) -> str:
+    """``person.signed-at.signature``, the signing time in base 36 seconds: a third of the
+    length of a serializer token and several times faster to verify."""
+    signed_at = int(clock.utcnow().timestamp())
+    payload = f"{int(person_id)}.{_base36(signed_at)}".encode("ascii")
+    return _compact_signer("preference_link").sign(payload).decode("ascii")
+
+
+def read_preference_token(token: str, max_age: timedelta) -> int:
+    """The person id of a preference token younger than ``max_age``. Tokens of the older
+    serializer format (``{"p": id}`` under the "preferences" salt) are still accepted until
+    they expire. Raises ``TokenExpired`` or ``TokenInvalid``."""
+    head = token.partition(".")[0]
+    if not head.isdigit() or not head.isascii():
+        payload = read_token("preferences", token, max_age)
+        person_id = payload.get("p") if isinstance(payload, dict) else None
+        if not isinstance(person_id, int):
+            raise TokenInvalid("link is not valid")
+        return person_id
+    try:
+        payload = _compact_signer("preference_link").unsign(token.encode("ascii"))
+        person, _, signed_at = payload.decode("ascii").partition(".")
+        age = int(clock.utcnow().timestamp()) - int(signed_at, 36)
+    except (BadSignature, UnicodeError, ValueError) as exc:
+        raise TokenInvalid("link is not valid") from exc
+    if age > max_age.total_seconds():
+        raise TokenExpired("link expired", {"p": int(person)})
+    return int(person)
+
+
+_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(number: int) -> str:
+    digits = []
+    while True:
+        number, rest = divmod(number, 36)
+        digits.append(_DIGITS36[rest])
+        if not number:
+            return "".join(reversed(digits))

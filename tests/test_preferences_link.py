@@ -93,6 +93,44 @@ def test_an_expired_link_offers_a_fresh_one_and_changes_nothing(client, person, 
     assert history(person.id) == []
 
 
+def test_the_link_is_compact_and_names_the_person_in_clear(person):
+    token = preference_link(person.id).rsplit("/p/", 1)[1]
+    assert token.startswith(f"{person.id}.") and len(token) < 50
+
+
+def test_a_link_changed_to_name_another_person_answers_400(client, person, make_person):
+    other = make_person(email="other@example.com")
+    token = preference_link(person.id).rsplit("/p/", 1)[1]
+    forged = f"{other.id}." + token.split(".", 1)[1]
+    response = client.post(f"/p/{forged}", data={"consent": ["email:offers"]})
+    assert response.status_code == 400
+    assert history(other.id) == [] and history(person.id) == []
+
+
+@pytest.mark.parametrize("token", [".", "..", "1.2", "1.2.3", "1.zz.abc", "x" * 300,
+                                   "١٢.1.abc", "1..", "eyJwIjoxfQ.x.y"])
+def test_malformed_links_answer_400(client, token):
+    assert client.get(f"/p/{token}").status_code == 400
+
+
+def test_links_of_the_older_format_still_work_until_they_expire(client, person, frozen_clock):
+    old = tokens.make_token("preferences", {"p": person.id})
+    assert not old.startswith(f"{person.id}.")
+    assert "g***@e***.com" in client.get(f"/p/{old}").get_data(as_text=True)
+    frozen_clock.advance(days=30, seconds=1)
+    assert "This link has expired" in client.get(f"/p/{old}").get_data(as_text=True)
+
+
+def test_links_survive_a_key_rotation_until_the_key_is_retired(app, client, person):
+    url = path_of(preference_link(person.id))
+    old_key = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a-brand-new-key-" + "z" * 32
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert client.get(url).status_code == 200
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert client.get(url).status_code == 400
+
+
 def test_a_link_still_works_on_its_last_day(client, person, frozen_clock):
     url = path_of(preference_link(person.id))
     frozen_clock.advance(days=29, hours=23)

@@ -13,7 +13,6 @@ from .. import tokens
 from ..extensions import db
 from ..models import Person
 
-PURPOSE = "preferences"
 _PAGE_COLUMNS = load_only(Person.email, Person.status, Person.restricted_at)
 
 
@@ -39,7 +38,7 @@ class LinkHolder:
 
 def preference_link(person_id: int) -> str:
     """The absolute ``/p/`` address for this person, valid for PREFERENCE_LINK_DAYS."""
-    token = tokens.make_token(PURPOSE, {"p": int(person_id)})
+    token = tokens.make_preference_token(person_id)
     return f"{current_app.config['BASE_URL'].rstrip('/')}/p/{token}"
 
 
@@ -47,11 +46,7 @@ def person_id_from_link(token: str) -> int:
     """The person id a preference token names. Raises ``tokens.TokenExpired`` (old link) or
     ``tokens.TokenInvalid`` (tampered, or a token made for another purpose)."""
     max_age = timedelta(days=current_app.config["PREFERENCE_LINK_DAYS"])
-    payload = tokens.read_token(PURPOSE, token, max_age)
-    person_id = payload.get("p") if isinstance(payload, dict) else None
-    if not isinstance(person_id, int):
-        raise tokens.TokenInvalid("link is not valid")
-    return person_id
+    return tokens.read_preference_token(token, max_age)
 
 
 def holder_of_link(token: str) -> LinkHolder:
