@@ -13,8 +13,9 @@ import pytest
 
 from preference_centre import clock
 from preference_centre.extensions import db
-from preference_centre.messaging import deliver_due, queue_campaign, queue_service_email
+from preference_centre.messaging import deliver_due, outbox, queue_campaign, queue_service_email
 from preference_centre.messaging.outbox import retry_delay
+from preference_centre.messaging.transport import SmtpTransport
 from preference_centre.models import OutboxMessage
 from tests.conftest import free_port
 from tests.messaging_support import add_template, consent
@@ -50,6 +51,79 @@ def test_consent_withdrawn_after_queueing_means_not_sent(app, mailbox, make_pers
     ).scalar_one()
     assert status == "suppressed"
     assert deliver_due()["sent"] == 0  # never picked up again
+
+
+def _campaign_to(make_person, count):
+    people = [make_person(email=f"reader{n}@example.com") for n in range(count)]
+    for person in people:
+        consent(person, **{"email:offers": True})
+    queue_campaign("offers", "email", "Offers", "Hello {{ name }}")
+    db.session.commit()
+    return people
+
+
+def _after_sends(monkeypatch, count, action):
+    """Run ``action()`` once, right after the ``count``-th message of a batch has been sent."""
+    real_send, sent = SmtpTransport.send, []
+
+    def send(transport, *args):
+        real_send(transport, *args)
+        sent.append(args)
+        if len(sent) == count:
+            action()
+
+    monkeypatch.setattr(SmtpTransport, "send", send)
+
+
+def test_a_withdrawal_during_a_batch_is_honoured_from_the_next_window(
+        app, mailbox, make_person, monkeypatch):
+    monkeypatch.setattr(outbox, "WINDOW", 2)
+    people = _campaign_to(make_person, 4)
+
+    def withdraw_elsewhere():  # another request, committed while the batch is under way
+        def withdraw():
+            with app.app_context():
+                consent(db.session.get(type(people[3]), people[3].id), **{"email:offers": False})
+                db.session.remove()
+
+        thread = threading.Thread(target=withdraw)
+        thread.start()
+        thread.join(timeout=30)
+
+    _after_sends(monkeypatch, 1, withdraw_elsewhere)
+    counts = deliver_due()
+    assert counts["sent"] == 3 and counts["suppressed"] == 1
+    assert "reader3@example.com" not in {to for e in mailbox.envelopes for to in e.rcpt_tos}
+    assert _row_of(people[3]).status == "suppressed"
+
+
+def test_a_worker_that_dies_mid_batch_resends_only_the_windows_it_had_not_recorded(
+        app, mailbox, make_person, monkeypatch, frozen_clock):
+    monkeypatch.setattr(outbox, "WINDOW", 2)
+    people = _campaign_to(make_person, 4)
+
+    def die():
+        raise KeyboardInterrupt  # not caught per message, as a killed process is not
+
+    _after_sends(monkeypatch, 3, die)
+    with pytest.raises(KeyboardInterrupt):
+        deliver_due()
+    db.session.rollback()
+    assert [_row_of(person).status for person in people] == ["sent", "sent", "sending", "sending"]
+
+    monkeypatch.undo()
+    frozen_clock.advance(minutes=10)  # the claim times out
+    assert deliver_due()["sent"] == 2
+    received = sorted(to for e in mailbox.envelopes for to in e.rcpt_tos)
+    # the third message left twice (at least once), the first window never again
+    assert received == sorted(f"reader{n}@example.com" for n in (0, 1, 2, 2, 3))
+
+
+def _row_of(person):
+    db.session.expire_all()
+    return db.session.execute(
+        db.select(OutboxMessage).where(OutboxMessage.person_id == person.id)
+    ).scalar_one()
 
 
 def test_smtp_down_keeps_the_message_queued_then_sends_it_exactly_once(
