@@ -103,3 +103,23 @@ def test_the_link_sign_up_and_privacy_pages_are_accessible(page, make_person):
     for path in (urlsplit(preference_link(person.id)).path, "/signup", "/privacy"):
         page.goto(path)
         assert_accessible(page)
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_the_link_page_keeps_no_session_and_its_forms_work(page, make_person):
+    """With CSRF protection on, as in production: the banner and the preference form post
+    without a session (the banner is checked by Sec-Fetch-Site, the form by its token)."""
+    person = make_person(email="lin@example.com")
+    path = urlsplit(preference_link(person.id)).path
+    page.goto(path)
+    assert page.context.cookies() == []
+    page.get_by_role("region", name="Cookie choices").get_by_role(
+        "button", name="Reject all").click()
+    page.wait_for_url("**" + path)
+    assert cookie_value(page) == "1.a0.m0"
+    page.get_by_label("Offers by email").check()
+    page.get_by_role("button", name="Save my choices").click()
+    page.wait_for_url("**" + path)
+    assert page.get_by_text("You turned on Offers by email.").is_visible()
+    assert page.get_by_label("Offers by email").is_checked()
+    assert_accessible(page)

@@ -111,3 +111,52 @@ def test_with_gpc_the_preference_form_cannot_turn_on_gpc_purposes(client, make_p
     assert "Working out what interests you stays off" in html
     assert current_state(person.id)["profiling"] is False
     assert checkboxes(html, "consent")["profiling"] is False
+
+
+# The banner on pages without a session (/p/) posts without a CSRF token ----------------------
+
+def banner_post(client, headers):
+    return client.post("/cookies", data={"choice": "accept_all", "next": "/privacy"},
+                       headers=headers)
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_same_origin_banner_post_needs_no_csrf_token(client):
+    response = banner_post(client, {"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 303 and response.headers["Location"] == "/privacy"
+    assert "cookie_choice=1.a1.m1" in response.headers["Set-Cookie"]
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+@pytest.mark.parametrize("site", [None, "cross-site", "same-site", "none"])
+def test_a_banner_post_from_elsewhere_without_a_token_changes_nothing(client, site):
+    response = banner_post(client, {"Sec-Fetch-Site": site} if site else {})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/cookies?next=/privacy"
+    assert "cookie_choice" not in " ".join(response.headers.getlist("Set-Cookie"))
+    assert "Nothing was changed" in client.get("/cookies").get_data(as_text=True)
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_signed_in_choice_without_a_token_changes_nothing(client, make_person, auth):
+    person = make_person()
+    auth.login(person)
+    response = banner_post(client, {"Sec-Fetch-Site": "same-origin"})
+    assert "cookie_choice" not in " ".join(response.headers.getlist("Set-Cookie"))
+    assert history(person.id) == []
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_banner_post_with_a_wrong_token_is_refused(client):
+    response = client.post("/cookies", data={"choice": "accept_all", "csrf_token": "forged"},
+                           headers={"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 400
+    assert "cookie_choice" not in " ".join(response.headers.getlist("Set-Cookie"))
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_banner_post_with_the_pages_token_works(client):
+    html = client.get("/privacy").get_data(as_text=True)
+    token = html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    response = client.post("/cookies", data={"choice": "reject_all", "csrf_token": token})
+    assert "cookie_choice=1.a0.m0" in response.headers["Set-Cookie"]

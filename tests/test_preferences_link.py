@@ -161,3 +161,33 @@ def test_fresh_link_requests_are_rate_limited(client):
              for n in range(7)]
     assert codes[:5] == [200] * 5
     assert codes[-1] == 429
+
+
+# No session on the link page: the signed token is the authority, as for /u/ ------------------
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_opening_the_link_sets_no_cookie_and_its_forms_carry_no_csrf_token(client, person):
+    response = client.get(path_of(preference_link(person.id)))
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    html = response.get_data(as_text=True)
+    assert "Cookies on this site." in html  # the banner is there, without a session
+    assert 'name="csrf_token"' not in html
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_the_link_form_saves_with_csrf_protection_on_and_no_csrf_token(client, person):
+    url = path_of(preference_link(person.id))
+    response = client.post(url, data={"consent": ["email:offers"]})
+    assert response.status_code == 303
+    assert current_state(person.id)["email:offers"] is True
+    assert client.post(url, data={"action": "stop_all"}).status_code == 303
+    assert current_state(person.id)["email:offers"] is False
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_signed_in_visitor_still_gets_csrf_tokens_in_the_banner(client, person, auth):
+    auth.login(person)
+    html = client.get(path_of(preference_link(person.id))).get_data(as_text=True)
+    banner = html.split('aria-label="Cookie choices"', 1)[1].split("</form>", 1)[0]
+    assert 'name="csrf_token"' in banner

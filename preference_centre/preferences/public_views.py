@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from ..auth import limits
 from ..consent import purposes_from_config
 from ..consent.notices import all_notices, ensure_current_notice
-from ..extensions import db
+from ..extensions import csrf, db
 from . import bp
 from .cookies import ANALYTICS, MARKETING, choice_from_form
 from .forms import SignupForm
@@ -115,12 +115,33 @@ def notice_seen() -> Response:
 
 # Cookies ------------------------------------------------------------------------------------
 
+def banner_post_allowed() -> bool:
+    """CSRF for a cookie choice. Forms on pages with a session carry the usual token (checked
+    here, raising CSRFError as the global check would). The banner on pages that keep no
+    session (``/p/``: opening a message link must not set a cookie) has none; for a visitor
+    who is not signed in, the browser's own ``Sec-Fetch-Site: same-origin`` says the form came
+    from this site (another site cannot forge that header), and all the post can do is set
+    this browser's choice. Anything else changes nothing."""
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return True
+    if request.form.get("csrf_token"):
+        csrf.protect()
+        return True
+    return (not current_user.is_authenticated
+            and request.headers.get("Sec-Fetch-Site") == "same-origin")
+
+
+@csrf.exempt  # checked in the view: see banner_post_allowed
 @bp.route("/cookies", methods=["GET", "POST"])
 def cookies() -> Any:
     consent = cookie_consent()
     if request.method == "GET":
         return render_template("preferences/cookies.html", consent=consent,
                                next=safe_next(request.args.get("next"), ""))
+    if not banner_post_allowed():
+        flash("Nothing was changed. Please make your cookie choice here.", "info")
+        return redirect(url_for(".cookies", next=safe_next(request.form.get("next"), "")),
+                        code=303)
     action = request.form.get("choice", "save")
     analytics, marketing = choice_from_form(action, form_keys(request.form, "consent"),
                                             gpc=consent.gpc)

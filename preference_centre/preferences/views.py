@@ -23,7 +23,7 @@ from ..consent import Actor, current_state, purposes_from_config
 from ..consent.ledger import history_summary
 from ..consent.notices import needs_notice_banner
 from ..crypto import mask_email
-from ..extensions import db
+from ..extensions import csrf, db
 from ..models import Person
 from . import bp
 from .cookies import (
@@ -174,6 +174,9 @@ def edit() -> Any:
                               action=url_for(".edit"))
 
 
+# The signed token in the address is the authority, as for /u/: a post can only change the
+# person the token names, so no CSRF token, and the page needs no session and sets no cookie.
+@csrf.exempt
 @bp.route("/p/<token>", methods=["GET", "POST"])
 def link(token: str) -> Any:
     try:
@@ -192,6 +195,7 @@ def link(token: str) -> Any:
         apply_post(person, SCOPE_LINK, "email_link")
         return redirect(url_for(".link", token=token), code=303)
     page = render_preferences(person, SCOPE_LINK, masked_email=mask_email(person.email),
+                              sessionless=True,
                               action=url_for(".link", token=token),
                               export_url=url_for("data_rights.export_request", token=token))
     # The token is in the address: never send it to another site as a Referer.
