@@ -51,11 +51,12 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 # Regenerate the initial schema migration from the models (before the first release only;
-# after that, add a new revision instead). Serialised with flock: several people may run it.
+# after that, add a new revision instead). The hand-written revisions after it are kept.
+# Serialised with flock: several people may run it.
 migration: install
 	flock /tmp/preference-centre-migration.lock sh -c '\
-	  set -e; tmp=$$(mktemp -d); \
-	  mv preference_centre/migrations/versions/0002_ledger_append_only.py $$tmp/; \
-	  rm -f preference_centre/migrations/versions/0001_schema.py; \
+	  set -e; tmp=$$(mktemp -d); keep=$$(mktemp -d); \
+	  for f in preference_centre/migrations/versions/*.py; do \
+	    case $$f in */0001_schema.py) rm -f $$f ;; *) mv $$f $$keep/ ;; esac; done; \
 	  INSTANCE_PATH=$$tmp DATABASE_URL=sqlite:///$$tmp/m.db $(FLASK) db migrate --rev-id 0001 -m schema; \
-	  mv $$tmp/0002_ledger_append_only.py preference_centre/migrations/versions/'
+	  mv $$keep/*.py preference_centre/migrations/versions/'

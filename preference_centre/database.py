@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Update, bindparam, event, text, update
+from sqlalchemy import Row, Update, bindparam, event, text, update
 from sqlalchemy.engine import Engine
 
 from .extensions import db
@@ -45,22 +45,27 @@ def allow_ledger_pseudonymisation() -> None:
         db.session.execute(text("SELECT set_config('preference_centre.erasure', 'on', true)"))
 
 
-def lock_person(person_id: int) -> int | None:
+def lock_person(person_id: int, statement: Update | None = None,
+                **params: Any) -> Row[Any] | None:
     """Take the write lock for one person's consent (row lock on PostgreSQL, the database
-    write lock on SQLite) and return the new consent version, or None if no such person.
-    Pending ORM changes are flushed first, so a person created in this transaction exists."""
+    write lock on SQLite) and return the row of ``statement``, or None if no such person.
+    The default statement returns just the new consent version; a caller may pass
+    ``person_lock()`` with more in its RETURNING (and their ``params``) to read what it needs
+    in the same round trip. Pending ORM changes are flushed first, so a person created in
+    this transaction exists."""
     db.session.flush()
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         _take_writer_turn(connection)
     return connection.execute(
-        _lock_statement(), {"pid": person_id}
-    ).scalar_one_or_none()
+        person_lock() if statement is None else statement, {"pid": person_id, **params}
+    ).first()
 
 
 @cache
-def _lock_statement() -> Update:
-    # Built once (the models import this module, so not at import time).
+def person_lock() -> Update:
+    """``UPDATE people SET consent_version = consent_version + 1 WHERE id = :pid RETURNING
+    consent_version``: built once (the models import this module, so not at import time)."""
     from .models import Person
 
     people = Person.__table__
@@ -69,7 +74,6 @@ def _lock_statement() -> Update:
         .values(consent_version=people.c.consent_version + 1)
         .returning(people.c.consent_version)
     )
-
 
 
 # SQLite lets one writer in at a time and makes the others poll: its busy handler sleeps 1,

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Update, bindparam, insert, select
 
 from .. import clock
-from ..database import lock_person
+from ..database import is_postgresql, lock_person, person_lock
 from ..extensions import db
 from ..models import ConsentEvent, ConsentState
 from ..requestinfo import device_family, truncate_ip
 from .catalogue import purposes_from_config
-from .notices import ensure_current_notice, latest_version
+from .notices import LATEST_VERSION, ensure_current_notice, latest_version
 
 SOURCES = ("form", "signup", "email_link", "one_click", "staff", "api", "retention", "gpc",
            "sms_stop", "import", "cookie_banner")
@@ -77,13 +78,22 @@ _STATE_OF = (
 )
 _READ_STATE = _STATE_OF.where(_state.c.purpose.in_(bindparam("keys", expanding=True)))
 _ADD_EVENT = insert(_events).returning(_events.c.id)
-_UPDATE_STATE = (
-    update(_state)
-    .where(_state.c.person_id == bindparam("pid"), _state.c.purpose == bindparam("key"))
-    .values(allowed=bindparam("allowed"), updated_at=bindparam("updated_at"),
-            last_event_id=bindparam("last_event_id"))
-)
-_ADD_STATE = insert(_state)
+
+
+@cache
+def _lock_and_read(count: int) -> Update:
+    """The person lock whose RETURNING also gives the notice version in force and the stored
+    answer (or NULL) for ``count`` purposes bound as ``k0``, ``k1``...: one round trip where
+    there were three, on the path every one-click takes. Only where the statement reads
+    after it has the lock (SQLite); PostgreSQL reads with the snapshot the statement began
+    with, before it waited, so there the answers need a statement of their own."""
+    answers = [
+        select(_state.c.allowed)
+        .where(_state.c.person_id == bindparam("pid"), _state.c.purpose == bindparam(f"k{n}"))
+        .scalar_subquery()
+        for n in range(count)
+    ]
+    return person_lock().returning(LATEST_VERSION.scalar_subquery(), *answers)
 
 
 def current_state(person_id: int) -> dict[str, bool]:
@@ -113,11 +123,18 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> li
     unknown = [key for key in changes if key not in purposes]
     if unknown:
         raise UnknownPurpose(", ".join(sorted(unknown)))
-    if lock_person(person_id) is None:  # flushes pending ORM work first (a new person)
+    keys = list(changes)
+    inline = 0 if is_postgresql() else len(keys)
+    locked = lock_person(person_id, _lock_and_read(inline),
+                         **{f"k{n}": key for n, key in enumerate(keys[:inline])})
+    if locked is None:  # lock_person flushes pending ORM work first (a new person)
         raise UnknownPerson(person_id)
     connection = db.session.connection()
-    keys = {"pid": person_id, "keys": list(changes)}
-    stored = dict(connection.execute(_READ_STATE, keys).all())
+    if inline:
+        stored = {key: value for key, value in zip(keys, locked[2:], strict=True)
+                  if value is not None}
+    else:
+        stored = dict(connection.execute(_READ_STATE, {"pid": person_id, "keys": keys}).all())
     wanted = {key: bool(allowed) for key, allowed in changes.items()
               if _is_change(stored.get(key), bool(allowed), purposes[key].default_allowed,
                             actor.source)}
@@ -125,7 +142,7 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> li
         return []
     now = clock.utcnow()
     # Every event names the notice shown; the first event of a fresh install creates "1".
-    notice = actor.notice_version or current_notice_version() or ensure_current_notice().version
+    notice = actor.notice_version or locked[1] or ensure_current_notice().version
     context = {
         "person_id": person_id, "occurred_at": now, "source": actor.source,
         "actor_type": actor.actor_type, "actor_id": actor.actor_id, "notice_version": notice,
@@ -134,14 +151,9 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> li
     }
     events = []
     for key, allowed in wanted.items():
-        old = stored.get(key)
-        values = {"purpose": key, "old_value": old, "new_value": allowed, **context}
+        # The database sets consent_state from the new row (models/consent.py).
+        values = {"purpose": key, "old_value": stored.get(key), "new_value": allowed, **context}
         event_id = connection.execute(_ADD_EVENT, values).scalar_one()
-        state = {"allowed": allowed, "updated_at": now, "last_event_id": event_id}
-        if old is None:
-            connection.execute(_ADD_STATE, {"person_id": person_id, "purpose": key, **state})
-        else:
-            connection.execute(_UPDATE_STATE, {"pid": person_id, "key": key, **state})
         events.append(LedgerEvent(id=event_id, **values))
     return events
 

@@ -22,7 +22,7 @@ class NoticeError(ValueError):
 
 
 _notices = NoticeVersion.__table__
-_LATEST_VERSION = (
+LATEST_VERSION = (
     select(_notices.c.version)
     .order_by(_notices.c.published_at.desc(), _notices.c.id.desc()).limit(1)
 )
@@ -31,7 +31,7 @@ _LATEST_VERSION = (
 def latest_version() -> str | None:
     """The version in force, or None before any is published: one prebuilt query (every
     ledger write names it)."""
-    return db.session.connection().execute(_LATEST_VERSION).scalar_one_or_none()
+    return db.session.connection().execute(LATEST_VERSION).scalar_one_or_none()
 
 
 def latest_notice() -> NoticeVersion | None:

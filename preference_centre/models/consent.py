@@ -89,3 +89,30 @@ event.listen(
 event.listen(
     ConsentEvent.__table__, "after_create", LEDGER_GUARD_TRIGGER.execute_if(dialect="postgresql")
 )
+
+
+# consent_state is the ledger's projection: the database itself sets a purpose's current
+# answer from each new event, so no writer can leave the two apart and a change is one
+# statement (the one-click path's round trips are its cost).
+_STATE_UPSERT = """
+    INSERT INTO consent_state (person_id, purpose, allowed, updated_at, last_event_id)
+    VALUES (NEW.person_id, NEW.purpose, NEW.new_value, NEW.occurred_at, NEW.id)
+    ON CONFLICT (person_id, purpose) DO UPDATE SET allowed = excluded.allowed,
+        updated_at = excluded.updated_at, last_event_id = excluded.last_event_id;
+"""
+STATE_TRIGGER_SQLITE = DDL(
+    "CREATE TRIGGER consent_state_follows_ledger AFTER INSERT ON consent_events "
+    f"WHEN NEW.person_id IS NOT NULL BEGIN {_STATE_UPSERT} END"
+)
+STATE_FUNCTION_POSTGRESQL = DDL(
+    "CREATE OR REPLACE FUNCTION consent_state_follows_ledger() RETURNS trigger AS $$ BEGIN "
+    f"IF NEW.person_id IS NOT NULL THEN {_STATE_UPSERT} END IF; RETURN NULL; END; "
+    "$$ LANGUAGE plpgsql"
+)
+STATE_TRIGGER_POSTGRESQL = DDL(
+    "CREATE TRIGGER consent_state_follows_ledger AFTER INSERT ON consent_events "
+    "FOR EACH ROW EXECUTE FUNCTION consent_state_follows_ledger()"
+)
+for _ddl, _dialect in ((STATE_TRIGGER_SQLITE, "sqlite"), (STATE_FUNCTION_POSTGRESQL, "postgresql"),
+                       (STATE_TRIGGER_POSTGRESQL, "postgresql")):
+    event.listen(ConsentEvent.__table__, "after_create", _ddl.execute_if(dialect=_dialect))
