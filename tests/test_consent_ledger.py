@@ -52,6 +52,25 @@ def test_only_real_changes_become_events_and_each_names_the_notice(app, make_per
     assert db.session.execute(db.select(NoticeVersion.version)).scalars().all() == ["1"]
 
 
+def _state_row(person_id, purpose):
+    return db.session.execute(
+        db.select(ConsentState.allowed, ConsentState.last_event_id)
+        .where(ConsentState.person_id == person_id, ConsentState.purpose == purpose)
+    ).one_or_none()
+
+
+def test_the_database_sets_the_state_from_every_new_ledger_row(app, make_person):
+    # Whoever writes the ledger (here the ORM, not record_changes), the state follows it.
+    person = make_person()
+    for allowed in (True, False):
+        event = ConsentEvent(person_id=person.id, purpose="email:offers", old_value=None,
+                             new_value=allowed, source="import", actor_type="system")
+        db.session.add(event)
+        db.session.commit()
+        assert tuple(_state_row(person.id, "email:offers")) == (allowed, event.id)
+    assert current_state(person.id)["email:offers"] is False
+
+
 def test_unknown_purposes_and_people_are_refused_and_nothing_is_written(app, make_person):
     person = make_person()
     with pytest.raises(UnknownPurpose):

@@ -30,7 +30,20 @@ def _differences():
         return compare_metadata(context, db.metadata)
 
 
-def test_upgrade_downgrade_upgrade_matches_models(app, engine_name):
+def _the_ledger_sets_the_state(person_id):
+    """Migration 0003's trigger is there: a new ledger row sets consent_state."""
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO consent_events (person_id, purpose, new_value, occurred_at, source, "
+            "actor_type) VALUES (:pid, 'email:offers', true, CURRENT_TIMESTAMP, 'import', "
+            "'system')"), {"pid": person_id})
+        allowed = connection.execute(text(
+            "SELECT allowed FROM consent_state WHERE person_id = :pid"), {"pid": person_id}
+        ).scalar_one()
+    assert allowed in (True, 1)
+
+
+def test_upgrade_downgrade_upgrade_matches_models(app, engine_name, make_person):
     _reset(engine_name)
     try:
         upgrade()
@@ -40,6 +53,7 @@ def test_upgrade_downgrade_upgrade_matches_models(app, engine_name):
         assert tables == set()
         upgrade()
         assert _differences() == []
+        _the_ledger_sets_the_state(make_person().id)
     finally:
         if engine_name == "postgresql":
             # Leave the schema as the rest of the run expects it (models, with the guard).
