@@ -1,32 +1,46 @@
-"""The preference page's per-app pieces: the layout (from the catalogue) and each checkbox's
-markup, rendered once by the ``control`` macro and then reused.
+"""The preference page's per-app pieces: the layout (from the catalogue), each checkbox's
+markup, and the markup of the choices around the boxes, each rendered once and then reused.
 
 A checkbox has at most four forms (ticked or not, refused by GPC or not), so every form is
-rendered once per app and catalogue; a request only picks the form that matches the
-person's answer. The page stays plain server-side markup, and no macro runs per box per
-request (a Jinja macro call per box was the largest cost of the page).
+rendered once per app and catalogue by the ``control`` macro; the headings, table and
+fieldsets around the boxes (``_choices.html``) are the same for everyone, so they are
+rendered once per scope with a marker where each box goes. A request only reads the
+person's answers, picks each box's form and joins the pieces: the page stays plain
+server-side markup, and no template runs per box per request (Jinja was the largest cost of
+the page).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, get_template_attribute
+from flask import Flask
 from markupsafe import Markup
 
 from ..consent import purposes_from_config
-from .services import PageLayout, page_controls, page_layout
+from .services import Control, PageLayout, Slot, page_answers, page_layout
 
 _EXTENSION_KEY = "preference_centre.preference_page"
+
+
+@dataclass
+class _Choices:
+    """``_choices.html`` for one scope: ``text[0]``, box of ``slots[0]``, ``text[1]``, ..."""
+
+    text: list[str]
+    slots: list[Slot]
 
 
 @dataclass
 class _Cache:
     partners: str
     layouts: dict[str, PageLayout] = field(default_factory=dict)
-    markup: dict[tuple[str, bool, bool, bool], Markup] = field(default_factory=dict)
+    choices: dict[str, _Choices] = field(default_factory=dict)
+    markup: dict[tuple[str, bool, bool, bool], str] = field(default_factory=dict)
 
 
 def _cache(app: Flask) -> _Cache:
@@ -49,21 +63,51 @@ def layout_for(app: Flask, scope: str, cache: _Cache | None = None) -> PageLayou
     return layout
 
 
-def boxes_for(app: Flask, person_id: int, scope: str, *, gpc: bool
-              ) -> tuple[PageLayout, dict[str, Markup]]:
-    """The page layout and, for each offered purpose, its checkbox markup with the person's
-    answer. Only the answers are read per request."""
+class _Markers(dict):  # type: ignore[type-arg]
+    """``boxes`` for rendering ``_choices.html`` once: a unique marker for every box."""
+
+    def __init__(self, marker: str) -> None:
+        super().__init__()
+        self.marker = marker
+
+    def __missing__(self, key: str) -> Markup:
+        return Markup(f"<!--{self.marker}:{key}-->")  # noqa: S704 - key from the catalogue
+
+
+def _choices_for(app: Flask, scope: str, layout: PageLayout) -> _Choices:
+    marker = secrets.token_hex(8)  # cannot occur in the catalogue's own text
+    html = app.jinja_env.get_template("preferences/_choices.html").render(
+        page=layout, boxes=_Markers(marker), company_name=app.config["COMPANY_NAME"])
+    parts = re.split(f"<!--{marker}:([^>]*)-->", html)
+    slots = {slot.key: slot for slot in layout.slots}
+    return _Choices(parts[0::2], [slots[key] for key in parts[1::2]])
+
+
+def choices_for(app: Flask, person_id: int, scope: str, *, gpc: bool
+                ) -> tuple[PageLayout, Markup]:
+    """The page layout and the markup of every choice on it with the person's answers.
+    Only the answers are read per request."""
     cache = _cache(app)
     layout = layout_for(app, scope, cache)
-    controls = page_controls(person_id, layout, gpc=gpc)
-    boxes = {}
-    for slot in layout.slots:
-        control = controls[slot.key]
-        form = (slot.key, control.checked, control.gpc_refused, slot.described)
-        markup = cache.markup.get(form)
-        if markup is None:
-            macro: Any = get_template_attribute("preferences/_controls.html", "control")
-            # An autoescaping template: the macro returns Markup with every value escaped.
-            markup = cache.markup[form] = macro(control, slot.described)
-        boxes[slot.key] = markup
-    return layout, boxes
+    choices = cache.choices.get(scope)
+    if choices is None:
+        choices = cache.choices[scope] = _choices_for(app, scope, layout)
+    answers = page_answers(person_id, layout, gpc=gpc)
+    markup, text = cache.markup, choices.text
+    out = [text[0]]
+    for n, slot in enumerate(choices.slots, 1):
+        checked, refused = answers[slot.key]
+        box = markup.get((slot.key, checked, refused, slot.described))
+        if box is None:
+            box = _render_box(app, cache, slot, checked, refused)
+        out.append(box)
+        out.append(text[n])
+    return layout, Markup("".join(out))  # noqa: S704 - every piece rendered autoescaped
+
+
+def _render_box(app: Flask, cache: _Cache, slot: Slot, checked: bool, refused: bool) -> str:
+    macro: Any = app.jinja_env.get_template("preferences/_controls.html").module.control
+    # An autoescaping template: the macro returns Markup with every value escaped.
+    box = str(macro(Control(slot.purpose, slot.kind, checked, refused), slot.described))
+    cache.markup[slot.key, checked, refused, slot.described] = box
+    return box

@@ -130,21 +130,23 @@ def page_layout(purposes: dict[str, Purpose], *, scope: str) -> PageLayout:
                       frozenset(gpc_purposes(purposes)))
 
 
-def page_controls(person_id: int, layout: PageLayout, *, gpc: bool) -> dict[str, Control]:
-    """Each offered purpose's control with the person's current answer (one query)."""
+def page_answers(person_id: int, layout: PageLayout, *, gpc: bool
+                 ) -> dict[str, tuple[bool, bool]]:
+    """For each offered purpose, (ticked, refused by GPC) as its box shows the person's
+    current answer (one query). Consent boxes are ticked when allowed, objection boxes when
+    objected to; with GPC on, its purposes show unticked and say why."""
     stored = stored_state(person_id)
     refused_by_gpc = layout.gpc_keys if gpc else frozenset()
-    controls = {}
+    answers = {}
     for slot in layout.slots:
-        purpose = slot.purpose
-        allowed = stored.get(purpose.key, purpose.default_allowed)
+        key = slot.key
+        allowed = stored.get(key, slot.purpose.default_allowed)
         if slot.kind == "object":
-            controls[purpose.key] = Control(purpose, "object", not allowed)
+            answers[key] = (not allowed, False)
         else:
-            refused = purpose.key in refused_by_gpc
-            controls[purpose.key] = Control(purpose, "consent", allowed and not refused,
-                                            refused)
-    return controls
+            refused = key in refused_by_gpc
+            answers[key] = (allowed and not refused, refused)
+    return answers
 
 
 @dataclass

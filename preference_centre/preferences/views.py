@@ -40,7 +40,7 @@ from .cookies import (
 from .forms import FreshLinkForm
 from .history import describe_event
 from .links import LinkHolder, LinkPersonGone, holder_of_link, send_fresh_link
-from .page import boxes_for
+from .page import choices_for
 from .services import (
     SCOPE_ACCOUNT,
     SCOPE_LINK,
@@ -151,8 +151,8 @@ def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResu
 
 def render_preferences(person: Person | LinkHolder, scope: str, **context: Any) -> str:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    page, boxes = boxes_for(app, person.id, scope, gpc=cookie_consent().gpc)
-    return render_template("preferences/edit.html", page=page, boxes=boxes, scope=scope,
+    page, choices = choices_for(app, person.id, scope, gpc=cookie_consent().gpc)
+    return render_template("preferences/edit.html", page=page, choices=choices, scope=scope,
                            restricted=person.restricted_at is not None, **context)
 
 
