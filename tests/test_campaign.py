@@ -53,6 +53,22 @@ def test_a_person_without_a_name_is_greeted_as_there(app, mailbox, make_person):
     assert "Hello there, the app is new." in body_text(mailbox.last_to("anon@example.com"))
 
 
+def test_each_person_gets_their_own_name_though_renderings_are_reused(app):
+    from preference_centre.messaging.campaigns import CampaignRenderer
+    from preference_centre.messaging.senders import Contact
+
+    renderer = CampaignRenderer("Offers for {{ first_name }}", "Hello {{ name }} & co\n\nNews.")
+    names = ["Ada Lovelace", "Ada Byron", None, "Bob <b>", "Ada Lovelace"]
+    rendered = [renderer.render(Contact(n, None, name, None)) for n, name in enumerate(names)]
+    assert [content.subject for content in rendered] == [
+        "Offers for Ada", "Offers for Ada", "Offers for there", "Offers for Bob",
+        "Offers for Ada"]
+    assert [content.text.split("\n")[0] for content in rendered] == [
+        "Hello Ada Lovelace & co", "Hello Ada Byron & co", "Hello there & co",
+        "Hello Bob <b> & co", "Hello Ada Lovelace & co"]
+    assert rendered[3].html == "<p>Hello Bob &lt;b&gt; &amp; co</p>\n<p>News.</p>"
+
+
 @pytest.mark.parametrize(("topic", "channel", "subject", "body", "reason"), [
     ("nonsense", "email", "S", "Body", "unknown marketing topic"),
     ("offers", "fax", "S", "Body", "unknown marketing topic"),

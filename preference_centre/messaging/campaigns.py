@@ -11,9 +11,9 @@ import secrets
 from collections.abc import Callable
 
 from flask import current_app
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, meta
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup, escape
+from markupsafe import escape
 from sqlalchemy import Select, String, cast, func, literal, select
 
 from .. import clock
@@ -37,25 +37,56 @@ class CampaignError(ValueError):
 
 
 class CampaignRenderer:
-    """A campaign's subject and body compiled once; :meth:`render` personalises them."""
+    """A campaign's subject and body compiled once; :meth:`render` personalises them.
+
+    Each part is rendered once per distinct value of the placeholders it uses: a subject that
+    says only ``{{ first_name }}``, or a body with no placeholder, is not rendered again for
+    every person (the HTML body is made from the text once as well)."""
 
     def __init__(self, subject: str, body_text: str) -> None:
-        self.subject = _environment.from_string(subject)
-        self.body = _environment.from_string(body_text)
+        self.subject = _Part(subject)
+        self.body = _Part(body_text)
+        self.html: dict[str, str] = {}
 
     def render(self, contact: Contact | None) -> Content:
         name = one_line((contact.name if contact else None) or "") or "there"
         values = {"name": name, "first_name": name.split(" ", 1)[0]}
         text = self.body.render(values)
-        return Content(one_line(self.subject.render(values)), text, text_to_html(text))
+        html = self.html.get(text)
+        if html is None:
+            html = self.html[text] = text_to_html(text)
+            if len(self.html) > _KEPT:
+                self.html.clear()
+        return Content(one_line(self.subject.render(values)), text, html)
+
+
+_KEPT = 1000  # rendered texts kept per part: bounded, whatever the list's variety of names
+
+
+class _Part:
+    """One template and its renderings, keyed on the values of the placeholders it uses."""
+
+    def __init__(self, source: str) -> None:
+        self.template = _environment.from_string(source)
+        self.uses = tuple(sorted(meta.find_undeclared_variables(_environment.parse(source))))
+        self.rendered: dict[tuple[str, ...], str] = {}
+
+    def render(self, values: dict[str, str]) -> str:
+        key = tuple(values.get(name, "") for name in self.uses)
+        found = self.rendered.get(key)
+        if found is None:
+            found = self.rendered[key] = self.template.render(values)
+            if len(self.rendered) > _KEPT:
+                self.rendered.clear()
+        return found
 
 
 def text_to_html(text: str) -> str:
     """Plain text as escaped HTML paragraphs (blank lines) with line breaks."""
     paragraphs = [part.strip("\n") for part in text.replace("\r\n", "\n").split("\n\n")]
+    # escape() leaves line feeds alone, so each paragraph is escaped in one call.
     return "\n".join(
-        str(Markup("<p>") + Markup("<br>\n").join(escape(line) for line in part.split("\n"))
-            + Markup("</p>"))
+        "<p>" + str(escape(part)).replace("\n", "<br>\n") + "</p>"
         for part in paragraphs if part.strip()
     )
 
