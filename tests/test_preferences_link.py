@@ -6,9 +6,11 @@ import pytest
 
 from preference_centre import tokens
 from preference_centre.consent import current_state, history
+from preference_centre.extensions import db
 from preference_centre.messaging import deliver_due
 from preference_centre.preferences.links import preference_link
 from tests.conftest import body_text
+from tests.messaging_support import consent
 from tests.preferences_support import checkboxes
 
 
@@ -191,3 +193,54 @@ def test_a_signed_in_visitor_still_gets_csrf_tokens_in_the_banner(client, person
     html = client.get(path_of(preference_link(person.id))).get_data(as_text=True)
     banner = html.split('aria-label="Cookie choices"', 1)[1].split("</form>", 1)[0]
     assert 'name="csrf_token"' in banner
+
+
+# The page from a frame rendered once (no session) is the page a full render gives -----------
+
+def full_render(client, url, headers=None):
+    """A junk session cookie: no one is signed in, but the view renders the page in full."""
+    client.set_cookie("session", "not-a-session")
+    try:
+        return client.get(url, headers=headers).get_data(as_text=True)
+    finally:
+        client.delete_cookie("session")
+
+
+def test_the_framed_page_is_the_fully_rendered_page(client, person):
+    consent(person, **{"email:offers": True, "post:offers": False, "profiling": True})
+    url = path_of(preference_link(person.id))
+    # One app for every state: a frame made for one state must not serve another.
+    for cookie_choice in (None, "1.a1.m0", "1.a1.m1", None):
+        for headers in ({}, {"Sec-GPC": "1"}):
+            if cookie_choice:
+                client.set_cookie("cookie_choice", cookie_choice)
+            else:
+                client.delete_cookie("cookie_choice")
+            framed = client.get(url, headers=headers).get_data(as_text=True)
+            assert framed == full_render(client, url, headers)
+            # The two forms, the export link, and until a choice is made the banner's two.
+            assert framed.count(url) == (3 if cookie_choice else 5)
+
+
+def test_each_framed_page_shows_its_own_person(client, person, make_person):
+    other = make_person(email="zed@example.org")
+    consent(other, **{"email:offers": True})
+    first, second = (path_of(preference_link(p.id)) for p in (person, other))
+    html_first, html_second = (client.get(url).get_data(as_text=True) for url in (first, second))
+    assert "g***@e***.com" in html_first and "z***@e***.org" not in html_first
+    assert "z***@e***.org" in html_second and f'action="{second}"' in html_second
+    assert first not in html_second
+    assert checkboxes(html_second, "consent")["email:offers"] is True
+    assert checkboxes(html_first, "consent")["email:offers"] is False
+
+
+def test_a_restricted_person_sees_the_restriction_notice(client, person, make_person):
+    other = make_person(email="free@example.com")
+    assert "We have restricted" not in client.get(
+        path_of(preference_link(other.id))).get_data(as_text=True)
+    person.restricted_at = person.created_at
+    db.session.commit()
+    url = path_of(preference_link(person.id))
+    framed = client.get(url).get_data(as_text=True)
+    assert "We have restricted the use of your data" in framed
+    assert framed == full_render(client, url)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..consent import purposes_from_config
 from .services import Control, PageLayout, Slot, page_answers, page_layout
@@ -36,11 +37,30 @@ class _Choices:
 
 
 @dataclass
+class LinkFrame:
+    """The whole ``/p/`` page as one visitor state sees it (no session, a given cookie
+    choice), split where the token, the masked address and the choices go:
+    ``parts`` is text, kind, text, kind, ..., text with kind one of ``t``, ``e``, ``c``."""
+
+    parts: list[str]
+
+    def fill(self, token: str, masked_email: str, choices: Markup) -> str:
+        values = {"t": token, "e": str(escape(masked_email)), "c": str(choices)}
+        parts = self.parts
+        out = [parts[0]]
+        for n in range(1, len(parts), 2):
+            out.append(values[parts[n]])
+            out.append(parts[n + 1])
+        return "".join(out)
+
+
+@dataclass
 class _Cache:
     partners: str
     layouts: dict[str, PageLayout] = field(default_factory=dict)
     choices: dict[str, _Choices] = field(default_factory=dict)
     markup: dict[tuple[str, bool, bool, bool], str] = field(default_factory=dict)
+    frames: dict[Hashable, LinkFrame] = field(default_factory=dict)
 
 
 def _cache(app: Flask) -> _Cache:
@@ -111,3 +131,19 @@ def _render_box(app: Flask, cache: _Cache, slot: Slot, checked: bool, refused: b
     box = str(macro(Control(slot.purpose, slot.kind, checked, refused), slot.described))
     cache.markup[slot.key, checked, refused, slot.described] = box
     return box
+
+
+def link_frame(app: Flask, key: Hashable,
+               render: Callable[[str, str, Markup], str]) -> LinkFrame:
+    """The frame for ``key`` (everything the page depends on besides the token, the address
+    and the choices), made on first use by ``render(token, masked_email, choices)`` called
+    with markers."""
+    cache = _cache(app)
+    frame = cache.frames.get(key)
+    if frame is None:
+        if len(cache.frames) > 64:  # a few cookie and GPC states in practice
+            cache.frames.clear()
+        marker = "pc" + secrets.token_hex(8)
+        html = render(marker + "t", marker + "e", Markup(marker + "c"))  # noqa: S704
+        frame = cache.frames[key] = LinkFrame(re.split(f"{marker}([tec])", html))
+    return frame

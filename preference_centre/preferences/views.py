@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import (
@@ -15,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from .. import tokens
@@ -40,11 +42,12 @@ from .cookies import (
 from .forms import FreshLinkForm
 from .history import describe_event
 from .links import LinkHolder, LinkPersonGone, holder_of_link, send_fresh_link
-from .page import choices_for
+from .page import choices_for, link_frame
 from .services import (
     SCOPE_ACCOUNT,
     SCOPE_LINK,
     InvalidChoice,
+    PageLayout,
     SaveResult,
     describe_changes,
     desired_from_form,
@@ -194,12 +197,48 @@ def link(token: str) -> Any:
     if request.method == "POST":
         apply_post(person, SCOPE_LINK, "email_link")
         return redirect(url_for(".link", token=token), code=303)
-    page = render_preferences(person, SCOPE_LINK, masked_email=mask_email(person.email),
-                              sessionless=True,
-                              action=url_for(".link", token=token),
-                              export_url=url_for("data_rights.export_request", token=token))
     # The token is in the address: never send it to another site as a Referer.
-    return page, 200, {"Referrer-Policy": "no-referrer"}
+    return link_page(person, token), 200, {"Referrer-Policy": "no-referrer"}
+
+
+# Verified tokens only ever hold these: safe as they are in a path, a query and HTML.
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def link_page(person: LinkHolder, token: str) -> str:
+    """The ``/p/`` page. A visitor without a session or remember cookie (everyone who comes
+    from a message) sees nothing that depends on the request besides the cookie choice, the
+    token, the address and the choices, so the page is a frame rendered once per cookie
+    choice with those filled in; anyone else gets a full render."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    consent = cookie_consent()
+    layout, choices = choices_for(app, person.id, SCOPE_LINK, gpc=consent.gpc)
+    restricted = person.restricted_at is not None
+    masked = mask_email(person.email)
+    cookies = request.cookies
+    if (app.config["SESSION_COOKIE_NAME"] in cookies
+            or app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
+            or not _PLAIN_TOKEN.fullmatch(token)):
+        return _render_link(layout, choices, restricted, masked)
+    base_url = request.host_url.rstrip("/") + request.script_root
+
+    def render(marker_token: str, marker_email: str, marker_choices: Markup) -> str:
+        # Rendered as a request for the marker token from a visitor with no cookies but
+        # this one's cookie choice.
+        with app.test_request_context(f"/p/{marker_token}", base_url=base_url):
+            request.environ[_CONSENT_KEY] = consent
+            return _render_link(layout, marker_choices, restricted, marker_email)
+
+    key = (request.script_root, consent, restricted)
+    return link_frame(app, key, render).fill(token, masked, choices)
+
+
+def _render_link(layout: PageLayout, choices: Markup, restricted: bool, masked: str) -> str:
+    action = request.script_root + request.path  # the page posts to its own address
+    return render_template("preferences/edit.html", page=layout, choices=choices,
+                           scope=SCOPE_LINK, restricted=restricted, masked_email=masked,
+                           sessionless=True, action=action,
+                           export_url=action + "/export-request")
 
 
 def link_problem(title: str, explanation: str, status: int) -> tuple[str, int]:
