@@ -43,8 +43,7 @@ def prepared_messages(after_id: int) -> tuple[list[tuple[str, bytes]], int]:
     from preference_centre.extensions import db
     from preference_centre.messaging.campaigns import CampaignRenderer
     from preference_centre.messaging.compose import email_bytes
-    from preference_centre.messaging.outbox import _people
-    from preference_centre.messaging.senders import Contact
+    from preference_centre.messaging.outbox import _contacts
     from preference_centre.models import Campaign, OutboxMessage
 
     table = OutboxMessage.__table__
@@ -52,8 +51,7 @@ def prepared_messages(after_id: int) -> tuple[list[tuple[str, bytes]], int]:
         table.c.id > after_id, table.c.status == "sent").order_by(table.c.id)).all()
     campaign = db.session.execute(db.select(Campaign)).scalar_one()
     renderer = CampaignRenderer(campaign.subject, campaign.body_text)
-    contacts = {p.id: Contact(p.id, p.email, p.name, p.phone)
-                for p in _people({row.person_id for row in rows})}
+    contacts = _contacts({row.person_id for row in rows})
     prepared = []
     for row in rows:
         contact = contacts[row.person_id]

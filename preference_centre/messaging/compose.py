@@ -170,6 +170,12 @@ def _parse_sender(sender: str) -> tuple[str, str]:
     return sender, parseaddr(sender)[1]
 
 
+@functools.lru_cache(maxsize=2)
+def _date_header(second: Any) -> str:
+    # The header has a resolution of one second: a batch formats it about once a second.
+    return format_datetime(second)
+
+
 def email_bytes(row: OutboxMessage, recipient: str, content: Content) -> bytes:
     """The raw email for outbox ``row``: footer, ``List-Unsubscribe`` headers whose token names
     the row, its stable ``Message-ID``, and a DKIM signature when configured."""
@@ -188,7 +194,7 @@ def signed_email(recipient: str, content: Content, unsubscribe_url: str,
         ("From", sender),
         ("To", recipient),
         ("Subject", content.subject),
-        ("Date", format_datetime(clock.utcnow())),
+        ("Date", _date_header(clock.utcnow().replace(microsecond=0))),
         ("Message-ID", message_id or new_message_id()),
         ("List-Unsubscribe", f"<{unsubscribe_url}>"),
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
