@@ -8,10 +8,11 @@ from functools import cache
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Row, Update, bindparam, event, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Update, bindparam, event, text, update
+from sqlalchemy.engine import Connection, Engine
 
 from .extensions import db
+from .prepared import Prepared
 
 
 def init_app(app: Flask) -> None:
@@ -45,21 +46,20 @@ def allow_ledger_pseudonymisation() -> None:
         db.session.execute(text("SELECT set_config('preference_centre.erasure', 'on', true)"))
 
 
-def lock_person(person_id: int, statement: Update | None = None,
-                **params: Any) -> Row[Any] | None:
+def lock_person(person_id: int, statement: Prepared | None = None, *,
+                connection: Connection | None = None, **params: Any) -> tuple[Any, ...] | None:
     """Take the write lock for one person's consent (row lock on PostgreSQL, the database
     write lock on SQLite) and return the row of ``statement``, or None if no such person.
     The default statement returns just the new consent version; a caller may pass
-    ``person_lock()`` with more in its RETURNING (and their ``params``) to read what it needs
-    in the same round trip. Pending ORM changes are flushed first, so a person created in
-    this transaction exists."""
-    db.session.flush()
-    connection = db.session.connection()
+    ``person_lock()`` with more in its RETURNING, prepared (and their ``params``), to read
+    what it needs in the same round trip. Without ``connection`` this works in the session's
+    transaction, flushing pending ORM changes first, so a person created in it exists."""
+    if connection is None:
+        db.session.flush()
+        connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         _take_writer_turn(connection)
-    return connection.execute(
-        person_lock() if statement is None else statement, {"pid": person_id, **params}
-    ).first()
+    return (statement or _default_lock()).first(connection, {"pid": person_id, **params})
 
 
 @cache
@@ -74,6 +74,11 @@ def person_lock() -> Update:
         .values(consent_version=people.c.consent_version + 1)
         .returning(people.c.consent_version)
     )
+
+
+@cache
+def _default_lock() -> Prepared:
+    return Prepared(person_lock())
 
 
 # SQLite lets one writer in at a time and makes the others poll: its busy handler sleeps 1,

@@ -8,15 +8,17 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Update, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.engine import Connection
 
 from .. import clock
 from ..database import is_postgresql, lock_person, person_lock
 from ..extensions import db
 from ..models import ConsentEvent, ConsentState
+from ..prepared import Prepared
 from ..requestinfo import device_family, truncate_ip
 from .catalogue import purposes_from_config
-from .notices import LATEST_VERSION, ensure_current_notice, latest_version
+from .notices import LATEST_VERSION, ensure_first_version, latest_version
 
 SOURCES = ("form", "signup", "email_link", "one_click", "staff", "api", "retention", "gpc",
            "sms_stop", "import", "cookie_banner")
@@ -77,11 +79,14 @@ _STATE_OF = (
     select(_state.c.purpose, _state.c.allowed).where(_state.c.person_id == bindparam("pid"))
 )
 _READ_STATE = _STATE_OF.where(_state.c.purpose.in_(bindparam("keys", expanding=True)))
-_ADD_EVENT = insert(_events).returning(_events.c.id)
+_EVENT_COLUMNS = ("person_id", "purpose", "old_value", "new_value", "occurred_at", "source",
+                  "actor_type", "actor_id", "notice_version", "ip_prefix", "ua_family",
+                  "message_ref")
+_ADD_EVENT = Prepared(insert(_events).returning(_events.c.id), column_keys=_EVENT_COLUMNS)
 
 
 @cache
-def _lock_and_read(count: int) -> Update:
+def _lock_and_read(count: int) -> Prepared:
     """The person lock whose RETURNING also gives the notice version in force and the stored
     answer (or NULL) for ``count`` purposes bound as ``k0``, ``k1``...: one round trip where
     there were three, on the path every one-click takes. Only where the statement reads
@@ -93,7 +98,7 @@ def _lock_and_read(count: int) -> Update:
         .scalar_subquery()
         for n in range(count)
     ]
-    return person_lock().returning(LATEST_VERSION.scalar_subquery(), *answers)
+    return Prepared(person_lock().returning(LATEST_VERSION.scalar_subquery(), *answers))
 
 
 def current_state(person_id: int) -> dict[str, bool]:
@@ -108,9 +113,12 @@ def stored_state(person_id: int) -> dict[str, bool]:
     return dict(db.session.connection().execute(_STATE_OF, {"pid": person_id}).all())
 
 
-def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> list[LedgerEvent]:
+def record_changes(person_id: int, changes: dict[str, bool], actor: Actor, *,
+                   connection: Connection | None = None) -> list[LedgerEvent]:
     """Apply ``changes`` (purpose -> allowed) for one person: one ledger event for each value
     that really changes, state updated in the same transaction. The caller commits.
+    Written in the session's transaction, or on ``connection`` for a caller that writes
+    nothing else (one-click: a session costs more than the write).
 
     The person's row is locked first, so concurrent changes queue up and each reads the
     state the previous one left: no event is lost and the state equals the last event.
@@ -125,11 +133,11 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> li
         raise UnknownPurpose(", ".join(sorted(unknown)))
     keys = list(changes)
     inline = 0 if is_postgresql() else len(keys)
-    locked = lock_person(person_id, _lock_and_read(inline),
+    locked = lock_person(person_id, _lock_and_read(inline), connection=connection,
                          **{f"k{n}": key for n, key in enumerate(keys[:inline])})
     if locked is None:  # lock_person flushes pending ORM work first (a new person)
         raise UnknownPerson(person_id)
-    connection = db.session.connection()
+    connection = connection or db.session.connection()
     if inline:
         stored = {key: value for key, value in zip(keys, locked[2:], strict=True)
                   if value is not None}
@@ -142,7 +150,7 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> li
         return []
     now = clock.utcnow()
     # Every event names the notice shown; the first event of a fresh install creates "1".
-    notice = actor.notice_version or locked[1] or ensure_current_notice().version
+    notice = actor.notice_version or locked[1] or ensure_first_version(connection)
     context = {
         "person_id": person_id, "occurred_at": now, "source": actor.source,
         "actor_type": actor.actor_type, "actor_id": actor.actor_id, "notice_version": notice,
@@ -153,7 +161,7 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor) -> li
     for key, allowed in wanted.items():
         # The database sets consent_state from the new row (models/consent.py).
         values = {"purpose": key, "old_value": stored.get(key), "new_value": allowed, **context}
-        event_id = connection.execute(_ADD_EVENT, values).scalar_one()
+        (event_id,) = _ADD_EVENT.first(connection, values)
         events.append(LedgerEvent(id=event_id, **values))
     return events
 
