@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 
+# Both are pure and their inputs repeat (a mailbox provider posts one-clicks from a handful
+# of addresses); building an ip_network costs more than the rest of a ledger write's Python.
+@lru_cache(maxsize=4096)
 def truncate_ip(address: str | None) -> str | None:
     """IPv4 to its /24, IPv6 to its /48: enough for abuse checks, not to single a person out."""
     if not address:
@@ -21,6 +25,11 @@ def device_family(user_agent: str | None) -> str | None:
     """A browser and platform family such as ``Firefox on Windows``; never the full string."""
     if not user_agent:
         return None
+    return _family(user_agent[:512])  # the tokens come early; keeps the cache small
+
+
+@lru_cache(maxsize=4096)
+def _family(user_agent: str) -> str:
     ua = user_agent.lower()
     browser = "Other browser"
     for token, label in (
