@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 
 from .. import clock
 from ..extensions import db
@@ -42,21 +43,27 @@ def latest_notice() -> NoticeVersion | None:
 
 
 def ensure_current_notice() -> NoticeVersion:
-    """The notice in force, creating version "1" on first use. Safe when two requests race:
-    the insert ignores a conflict on the version and the row is read back."""
+    """The notice in force, creating version "1" on first use."""
     found = latest_notice()
     if found is not None:
         return found
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    db.session.execute(
+    ensure_first_version(db.session.connection())
+    return db.session.execute(
+        db.select(NoticeVersion).where(NoticeVersion.version == FIRST_VERSION)
+    ).scalar_one()
+
+
+def ensure_first_version(connection: Connection) -> str:
+    """The version in force, read on ``connection`` after creating "1" if there is none yet.
+    Safe when two requests race: the insert ignores a conflict on the version."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(
         dialect.insert(NoticeVersion).values(
             version=FIRST_VERSION, published_at=clock.utcnow(), material=False,
             summary="First published version.", body="",
         ).on_conflict_do_nothing(index_elements=["version"])
     )
-    return db.session.execute(
-        db.select(NoticeVersion).where(NoticeVersion.version == FIRST_VERSION)
-    ).scalar_one()
+    return connection.execute(LATEST_VERSION).scalar_one()
 
 
 def publish_notice(version: str, *, material: bool, summary: str) -> NoticeVersion:

@@ -100,14 +100,17 @@ def find_person(link: UnsubscribeLink) -> Person:
 
 def unsubscribe(link: UnsubscribeLink, *, everything: bool, ip: str | None = None,
                 user_agent: str | None = None) -> list[str]:
-    """Stop the link's marketing (or all of it) for the link's person, source ``one_click``.
-    Returns the purposes that really changed (none on a repeat). The caller commits."""
+    """Stop the link's marketing (or all of it) for the link's person, source ``one_click``,
+    in a transaction of its own, committed here. Returns the purposes that really changed
+    (none on a repeat). Mailbox providers post these in bursts and the write is all the
+    request does, so it goes on a plain connection: no ORM session to set up and close."""
     actor = Actor(source="one_click", actor_type="person", actor_id=str(link.person_id),
                   ip=ip, user_agent=user_agent, message_ref=link.message_ref)
     try:
-        events = record_changes(link.person_id,
-                                dict.fromkeys(scope_purposes(link, everything=everything), False),
-                                actor)
+        with db.engine.begin() as connection:
+            events = record_changes(
+                link.person_id, dict.fromkeys(scope_purposes(link, everything=everything), False),
+                actor, connection=connection)
     except UnknownPerson as exc:
         raise LinkInvalid("the person this link was for is not on our records") from exc
     return [event.purpose for event in events]

@@ -59,9 +59,7 @@ def unsubscribe(token: str) -> Any:
         everything = scope == "all"
         changed = services.unsubscribe(link, everything=everything, ip=request.remote_addr,
                                        user_agent=request.user_agent.string)
-        db.session.commit()
     except LinkInvalid:
-        db.session.rollback()
         return invalid()
     if one_click:
         # Providers POST in bursts and show nobody this body: keep it tiny.
