@@ -119,6 +119,31 @@ def test_a_worker_that_dies_mid_batch_resends_only_the_windows_it_had_not_record
     assert received == sorted(f"reader{n}@example.com" for n in (0, 1, 2, 2, 3))
 
 
+def test_refusals_within_a_window_land_on_their_own_rows(app, mailbox, make_person,
+                                                         monkeypatch):
+    # A window's sent rows are recorded in one statement, the rest one by one: each refusal
+    # must still land on its own row, and no refused row be counted as sent.
+    people = _campaign_to(make_person, 4)
+    answers = {"reader1@example.com": "550 5.7.1 content refused",
+               "reader3@example.com": "451 4.3.0 try later"}
+    accept = mailbox.handle_DATA
+
+    async def handle_data(server, session, envelope):
+        refusal = answers.get(envelope.rcpt_tos[0])
+        return refusal or await accept(server, session, envelope)
+
+    monkeypatch.setattr(mailbox, "handle_DATA", handle_data)
+    counts = deliver_due()
+    assert (counts["sent"], counts["failed"], counts["retry"]) == (2, 1, 1)
+    rows = [_row_of(person) for person in people]
+    assert [row.status for row in rows] == ["sent", "failed", "sent", "queued"]
+    assert [row.attempts for row in rows] == [1, 1, 1, 1]
+    assert rows[1].last_error.startswith("550") and rows[3].last_error.startswith("451")
+    assert rows[0].sent_at is not None and rows[1].sent_at is None
+    assert sorted(to for e in mailbox.envelopes for to in e.rcpt_tos) == [
+        "reader0@example.com", "reader2@example.com"]
+
+
 def _row_of(person):
     db.session.expire_all()
     return db.session.execute(
