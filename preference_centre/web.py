@@ -46,14 +46,22 @@ ERROR_TITLES = {
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, minus the signing serializer it builds on every request
-    before looking for a cookie. Most requests carry none (one-click posts, links from
-    messages, health checks, first visits)."""
+    """Flask's signed-cookie session, minus the work it does on requests that neither bring
+    nor need one: a signing serializer built before looking for the cookie, and cookie
+    settings worked out before seeing there is nothing to save. Most requests are such
+    (one-click posts, links from messages, health checks, first visits)."""
 
     def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        if app.secret_key and (
+            "HTTP_COOKIE" not in request.environ
+            or not request.cookies.get(self.get_cookie_name(app))
+        ):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:

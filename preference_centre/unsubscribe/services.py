@@ -66,9 +66,15 @@ def read_link(token: str) -> UnsubscribeLink:
 
 def scope_purposes(link: UnsubscribeLink, *, everything: bool) -> list[str]:
     """The purpose keys an unsubscribe stops: the link's topic, every marketing topic on its
-    channel (``*``), or every marketing purpose on every channel (``everything``)."""
-    purposes = purposes_from_config(current_app.config)
-    return [key for key, purpose in purposes.items() if _in_scope(purpose, link, everything)]
+    channel (``*``), or every marketing purpose on every channel (``everything``). Worked
+    out once per app and scope: the catalogue is fixed when the app starts."""
+    scopes = current_app.extensions.setdefault("unsubscribe.scopes", {})
+    key = (link.channel, link.topic, everything)
+    if key not in scopes:
+        purposes = purposes_from_config(current_app.config)
+        scopes[key] = tuple(name for name, purpose in purposes.items()
+                            if _in_scope(purpose, link, everything))
+    return list(scopes[key])
 
 
 def _in_scope(purpose: Purpose, link: UnsubscribeLink, everything: bool) -> bool:
