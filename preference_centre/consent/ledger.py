@@ -78,7 +78,6 @@ _events, _state = ConsentEvent.__table__, ConsentState.__table__
 _STATE_OF = (
     select(_state.c.purpose, _state.c.allowed).where(_state.c.person_id == bindparam("pid"))
 )
-_READ_STATE = _STATE_OF.where(_state.c.purpose.in_(bindparam("keys", expanding=True)))
 _EVENT_COLUMNS = ("person_id", "purpose", "old_value", "new_value", "occurred_at", "source",
                   "actor_type", "actor_id", "notice_version", "ip_prefix", "ua_family",
                   "message_ref")
@@ -99,6 +98,14 @@ def _lock_and_read(count: int) -> Prepared:
         for n in range(count)
     ]
     return Prepared(person_lock().returning(LATEST_VERSION.scalar_subquery(), *answers))
+
+
+@cache
+def _read_answers(count: int) -> Prepared:
+    """The stored answers for ``count`` purposes bound as ``k0``, ``k1``... (PostgreSQL reads
+    them after taking the lock)."""
+    keys = [bindparam(f"k{n}") for n in range(count)]
+    return Prepared(_STATE_OF.where(_state.c.purpose.in_(keys)))
 
 
 def current_state(person_id: int) -> dict[str, bool]:
@@ -132,9 +139,10 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor, *,
     if unknown:
         raise UnknownPurpose(", ".join(sorted(unknown)))
     keys = list(changes)
+    named = {f"k{n}": key for n, key in enumerate(keys)}
     inline = 0 if is_postgresql() else len(keys)
     locked = lock_person(person_id, _lock_and_read(inline), connection=connection,
-                         **{f"k{n}": key for n, key in enumerate(keys[:inline])})
+                         **(named if inline else {}))
     if locked is None:  # lock_person flushes pending ORM work first (a new person)
         raise UnknownPerson(person_id)
     connection = connection or db.session.connection()
@@ -142,7 +150,7 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor, *,
         stored = {key: value for key, value in zip(keys, locked[2:], strict=True)
                   if value is not None}
     else:
-        stored = dict(connection.execute(_READ_STATE, {"pid": person_id, "keys": keys}).all())
+        stored = dict(_read_answers(len(keys)).rows(connection, {"pid": person_id, **named}))
     wanted = {key: bool(allowed) for key, allowed in changes.items()
               if _is_change(stored.get(key), bool(allowed), purposes[key].default_allowed,
                             actor.source)}
