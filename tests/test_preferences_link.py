@@ -244,3 +244,22 @@ def test_a_restricted_person_sees_the_restriction_notice(client, person, make_pe
     framed = client.get(url).get_data(as_text=True)
     assert "We have restricted the use of your data" in framed
     assert framed == full_render(client, url)
+
+
+def test_the_link_of_an_erased_person_answers_404_and_changes_nothing(client, person):
+    url = path_of(preference_link(person.id))
+    db.session.delete(person)
+    db.session.commit()
+    for response in (client.get(url), client.post(url, data={"consent": ["email:offers"]})):
+        assert response.status_code == 404
+        assert "This link no longer works" in response.get_data(as_text=True)
+
+
+def test_the_page_reads_the_holder_and_every_answer_at_once(app, person):
+    from preference_centre.consent.ledger import stored_state
+    from preference_centre.preferences.links import holder_of_link
+
+    consent(person, **{"email:offers": True, "post:offers": False, "profiling": True})
+    holder = holder_of_link(preference_link(person.id).rsplit("/", 1)[1])
+    assert (holder.email, holder.status) == ("grace@example.com", "active")
+    assert holder.stored == stored_state(person.id) and len(holder.stored) == 3

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import Text, bindparam, select, type_coerce
 from sqlalchemy.orm import load_only
 
-from .. import tokens
+from .. import crypto, tokens
 from ..extensions import db
-from ..models import Person
+from ..models import ConsentState, Person
 
 _PAGE_COLUMNS = load_only(Person.email, Person.status, Person.restricted_at)
 
 
-# The /p/ page reads three columns with a prebuilt Core statement on the session's connection:
-# an ORM load of the person cost more than the rest of the request's database work, and even
-# an ORM-enabled select through the session costs about twice a Core one.
-_people = Person.__table__
-_HOLDER = select(_people.c.email, _people.c.status, _people.c.restricted_at).where(
-    _people.c.id == bindparam("pid"))
+# The /p/ page reads the person and their stored answers in one Core statement on the
+# session's connection: an ORM load of the person cost more than the rest of the request's
+# database work, and each statement costs more in SQLAlchemy than in the database. The
+# address comes back as stored (one row per answer) and is decrypted once.
+_people, _states = Person.__table__, ConsentState.__table__
+_HOLDER = (
+    select(type_coerce(_people.c.email, Text()), _people.c.status, _people.c.restricted_at,
+           _states.c.purpose, _states.c.allowed)
+    .select_from(_people.outerjoin(_states, _states.c.person_id == _people.c.id))
+    .where(_people.c.id == bindparam("pid"))
+)
 
 
 class LinkPersonGone(LookupError):
@@ -36,6 +41,7 @@ class LinkHolder:
     email: str
     status: str
     restricted_at: datetime | None
+    stored: dict[str, bool] = field(default_factory=dict)  # answers given, as stored_state
 
 
 def preference_link(person_id: int) -> str:
@@ -55,10 +61,12 @@ def holder_of_link(token: str) -> LinkHolder:
     """The person a preference token names, as the page needs them; raises as
     ``person_id_from_link`` does, or ``LinkPersonGone``."""
     person_id = person_id_from_link(token)
-    row = db.session.connection().execute(_HOLDER, {"pid": person_id}).first()
-    if row is None:
+    rows = db.session.connection().execute(_HOLDER, {"pid": person_id}).all()
+    if not rows:
         raise LinkPersonGone(person_id)
-    return LinkHolder(person_id, *row)
+    email, status, restricted_at = rows[0][:3]
+    stored = {row[3]: row[4] for row in rows if row[3] is not None}
+    return LinkHolder(person_id, crypto.decrypt(email), status, restricted_at, stored)
 
 
 def person_from_link(token: str) -> Person:

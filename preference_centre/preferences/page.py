@@ -103,16 +103,16 @@ def _choices_for(app: Flask, scope: str, layout: PageLayout) -> _Choices:
     return _Choices(parts[0::2], [slots[key] for key in parts[1::2]])
 
 
-def choices_for(app: Flask, person_id: int, scope: str, *, gpc: bool
-                ) -> tuple[PageLayout, Markup]:
-    """The page layout and the markup of every choice on it with the person's answers.
-    Only the answers are read per request."""
+def choices_for(app: Flask, person_id: int, scope: str, *, gpc: bool,
+                stored: dict[str, bool] | None = None) -> tuple[PageLayout, Markup]:
+    """The page layout and the markup of every choice on it with the person's answers
+    (``stored``, or read here). Only the answers are read per request."""
     cache = _cache(app)
     layout = layout_for(app, scope, cache)
     choices = cache.choices.get(scope)
     if choices is None:
         choices = cache.choices[scope] = _choices_for(app, scope, layout)
-    answers = page_answers(person_id, layout, gpc=gpc)
+    answers = page_answers(person_id, layout, gpc=gpc, stored=stored)
     markup, text = cache.markup, choices.text
     out = [text[0]]
     for n, slot in enumerate(choices.slots, 1):

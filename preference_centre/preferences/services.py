@@ -130,12 +130,14 @@ def page_layout(purposes: dict[str, Purpose], *, scope: str) -> PageLayout:
                       frozenset(gpc_purposes(purposes)))
 
 
-def page_answers(person_id: int, layout: PageLayout, *, gpc: bool
-                 ) -> dict[str, tuple[bool, bool]]:
+def page_answers(person_id: int, layout: PageLayout, *, gpc: bool,
+                 stored: dict[str, bool] | None = None) -> dict[str, tuple[bool, bool]]:
     """For each offered purpose, (ticked, refused by GPC) as its box shows the person's
-    current answer (one query). Consent boxes are ticked when allowed, objection boxes when
-    objected to; with GPC on, its purposes show unticked and say why."""
-    stored = stored_state(person_id)
+    current answer (``stored``, as ``stored_state`` gives it, or one query). Consent boxes
+    are ticked when allowed, objection boxes when objected to; with GPC on, its purposes
+    show unticked and say why."""
+    if stored is None:
+        stored = stored_state(person_id)
     refused_by_gpc = layout.gpc_keys if gpc else frozenset()
     answers = {}
     for slot in layout.slots:

@@ -212,7 +212,8 @@ def link_page(person: LinkHolder, token: str) -> str:
     choice with those filled in; anyone else gets a full render."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     consent = cookie_consent()
-    layout, choices = choices_for(app, person.id, SCOPE_LINK, gpc=consent.gpc)
+    layout, choices = choices_for(app, person.id, SCOPE_LINK, gpc=consent.gpc,
+                                  stored=person.stored)
     restricted = person.restricted_at is not None
     masked = mask_email(person.email)
     cookies = request.cookies
