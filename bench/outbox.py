@@ -2,9 +2,10 @@
 against raw ``smtplib`` sending the same messages over one connection.
 
 Target: the worker reaches >= 0.7 of raw smtplib. The worker does everything it does in
-production (claim, consent re-check through ``may_contact``, personalise, footer and signed
-links, headers, record the outcome); raw smtplib only sends prepared bytes. The SMTP server
-runs in its own process (aiosmtpd's Sink handler), so it does not share the GIL.
+production (claim, consent re-check through ``may_contact_many`` per window, personalise,
+footer and signed links, headers, record the outcomes); raw smtplib only sends prepared
+bytes. The SMTP server runs in its own process (aiosmtpd's Sink handler), so it does not
+share the GIL.
 
     .venv/bin/python bench/outbox.py [--people N] [--database-url URL]
 """
