@@ -81,6 +81,13 @@ def test_unknown_purposes_and_people_are_refused_and_nothing_is_written(app, mak
     assert history(person.id) == []
 
 
+def test_no_changes_writes_nothing_but_still_knows_the_person(app, make_person):
+    person = make_person()
+    assert record_changes(person.id, {}, FORM) == []
+    with pytest.raises(UnknownPerson):
+        record_changes(person.id + 99, {}, FORM)
+
+
 def test_ensure_current_notice_creates_version_one_once(app):
     assert ensure_current_notice().version == "1"
     assert ensure_current_notice().version == "1"

@@ -149,8 +149,9 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor, *,
     if inline:
         stored = {key: value for key, value in zip(keys, locked[2:], strict=True)
                   if value is not None}
-    else:
-        stored = dict(_read_answers(len(keys)).rows(connection, {"pid": person_id, **named}))
+    else:  # PostgreSQL, or nothing asked
+        stored = dict(_read_answers(len(keys)).rows(connection, {"pid": person_id, **named})
+                      if keys else [])
     wanted = {key: bool(allowed) for key, allowed in changes.items()
               if _is_change(stored.get(key), bool(allowed), purposes[key].default_allowed,
                             actor.source)}
