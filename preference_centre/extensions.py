@@ -1,7 +1,10 @@
 """Extension instances, created without an app; the factory binds them with ``init_app``."""
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from flask import Flask
 from flask_limiter import Limiter as FlaskLimiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,13 +31,37 @@ class Base(DeclarativeBase):
 class Limiter(FlaskLimiter):
     """Flask-Limiter that asks its request filters first. The stock check resolves limits,
     meta limits and exemption scopes before it consults the filters: about 0.1 ms on every
-    request, when most views have no limit at all (auth/limits.py says which do)."""
+    request, when most views have no limit at all (auth/limits.py says which do). Its
+    after-request hook (limit headers, deductions that depend on the response) and its
+    teardown have nothing to do on those requests either."""
+
+    def _exempt(self) -> bool:
+        return any(exempt() for exempt in self._request_filters)
 
     def _check_request_limit(self, callable_name: str | None = None,
                              in_middleware: bool = True) -> Any:
-        if any(exempt() for exempt in self._request_filters):
+        if self._exempt():
             return None
         return super()._check_request_limit(callable_name, in_middleware)
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        for hooks in (app.after_request_funcs[None], app.teardown_request_funcs[None]):
+            for n, hook in enumerate(hooks):
+                if self._owns(hook):
+                    hooks[n] = self._unless_exempt(hook)
+
+    def _owns(self, hook: Any) -> bool:
+        """Its hooks are a bound method and a partial over this limiter."""
+        if getattr(hook, "__self__", None) is self:
+            return True
+        return isinstance(hook, partial) and hook.args[:1] == (self,)
+
+    def _unless_exempt(self, hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def run(value: Any) -> Any:
+            return value if self._exempt() else hook(value)
+
+        return run
 
 
 db = SQLAlchemy(model_class=Base)

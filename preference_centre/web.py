@@ -60,8 +60,10 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
-        if session or session.modified or session.accessed:
+        if session or session.modified:
             super().save_session(app, session, response)
+        elif session.accessed:  # as Flask does; Flask-Login looks at every session
+            response.vary.add("Cookie")
 
 
 def init_app(app: Flask) -> None:
