@@ -54,6 +54,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # A ping before each use finds PostgreSQL connections a restart cut; a SQLite file has
+    # nothing to cut, so there the ping is dropped (create_app).
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BATCH_SIZE": 100,

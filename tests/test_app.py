@@ -17,6 +17,12 @@ def test_health_check_answers_ok(client):
     assert response.data == b"ok"
 
 
+def test_connections_are_pinged_before_use_only_on_postgresql(app, engine_name):
+    # A restart of PostgreSQL cuts pooled connections; a SQLite file has nothing to cut.
+    pinged = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"]
+    assert pinged is (engine_name == "postgresql")
+
+
 def test_pages_send_security_headers(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
