@@ -263,3 +263,13 @@ def test_the_page_reads_the_holder_and_every_answer_at_once(app, person):
     holder = holder_of_link(preference_link(person.id).rsplit("/", 1)[1])
     assert (holder.email, holder.status) == ("grace@example.com", "active")
     assert holder.stored == stored_state(person.id) and len(holder.stored) == 3
+
+
+@pytest.mark.parametrize("host", ["evil.example", "a b", "[::1"])
+def test_the_host_header_does_not_matter_to_the_page(client, person, host):
+    url = path_of(preference_link(person.id))
+    plain = client.get(url).get_data(as_text=True)
+    response = client.get(url, headers={"Host": host})
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert response.get_data(as_text=True) == plain

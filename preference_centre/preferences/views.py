@@ -221,7 +221,9 @@ def link_page(person: LinkHolder, token: str) -> str:
             or app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
             or not _PLAIN_TOKEN.fullmatch(token)):
         return _render_link(layout, choices, restricted, masked)
-    base_url = request.host_url.rstrip("/") + request.script_root
+    # The page's links are relative: the frame needs this mount point, not this host (the
+    # Host header is the visitor's to choose).
+    base_url = "http://localhost" + request.script_root
 
     def render(marker_token: str, marker_email: str, marker_choices: Markup) -> str:
         # Rendered as a request for the marker token from a visitor with no cookies but
