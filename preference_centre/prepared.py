@@ -79,9 +79,11 @@ class Prepared:
                     if parameter.value is not None}
         bind = {name: parameter.type.dialect_impl(dialect).bind_processor(dialect)
                 for name, parameter in compiled.binds.items()}
-        columns = getattr(self.statement, "exported_columns", [])
-        result = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                       for column in columns)
+        # The compiled statement's own record of what its SQL returns, as SQLAlchemy's result
+        # objects use it: a statement derived with .returning() from one already used can
+        # report its parent's columns through exported_columns.
+        result = tuple(entry[3].dialect_impl(dialect).result_processor(dialect, None)
+                       for entry in compiled._result_columns)
         filled = {column.key: column.default for column in compiled.insert_prefetch}
         filled.update({column.key: column.onupdate for column in compiled.update_prefetch})
         positional = tuple(compiled.positiontup or ()) if compiled.positional else None

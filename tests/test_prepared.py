@@ -48,3 +48,15 @@ def test_python_side_onupdate_is_filled_in_and_a_missing_row_gives_none(app, mak
     assert updated_at == clock.utcnow()
     assert bump.first(connection, {"pid": person.id})[0] == version + 1
     assert bump.first(connection, {"pid": person.id + 1000}) is None
+
+
+def test_a_statement_derived_from_one_already_used_returns_its_own_columns(app, make_person):
+    person = make_person()
+    base = (update(people).where(people.c.id == bindparam("pid"))
+            .values(consent_version=people.c.consent_version + 1)
+            .returning(people.c.consent_version))
+    connection = db.session.connection()
+    Prepared(base).first(connection, {"pid": person.id})
+    derived = Prepared(base.returning(people.c.updated_at))
+    version, updated_at = derived.first(connection, {"pid": person.id})
+    assert isinstance(version, int) and updated_at.tzinfo is not None
