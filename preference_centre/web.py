@@ -15,7 +15,7 @@ from flask import (
 )
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException, SecurityError
 
 from .extensions import db
 
@@ -141,6 +141,9 @@ def render_error(error: Exception) -> tuple[Any, int]:
     detail = getattr(error, "description", None) if code < 500 else None
     if wants_json():
         return {"error": title, "detail": detail}, code
+    if isinstance(error, BadHost | SecurityError):
+        # Werkzeug refused the Host header before routing: no page can build a link.
+        return Response(f"{title}\n\n{detail or explanation}\n", code, mimetype="text/plain"), code
     response = render_template(
         "errors/error.html", code=code, title=title, explanation=explanation, detail=detail
     )

@@ -41,6 +41,14 @@ def test_https_base_url_adds_hsts_and_secure_cookies(app, client):
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
+def test_a_malformed_host_header_is_a_400_not_a_500(client):
+    # Werkzeug refuses a DNS label over 63 characters before routing; the error page then
+    # cannot build links, so it is plain text.
+    response = client.get("/login", headers={"Host": "a" * 70 + ".example.com"})
+    assert response.status_code == 400
+    assert "could not be understood" in response.get_data(as_text=True)
+
+
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
