@@ -25,7 +25,7 @@ def sign_up(client, email="lin@example.com", topics=("email:offers",), **extra):
 def confirmation_path(mailbox, address="lin@example.com") -> str:
     deliver_due()
     text = body_text(mailbox.last_to(address))
-    return re.search(r"http://[^/\s]+(/signup/confirm/\S+)", text).group(1)
+    return re.search(r"https?://[^/\s]+(/signup/confirm/\S+)", text).group(1)
 
 
 def test_the_form_starts_with_every_topic_unticked(client):
@@ -58,6 +58,26 @@ def test_no_consent_until_the_person_confirms(client, mailbox, frozen_clock):
         ("signup", "1", "person")}
     assert may_contact(person.id, "email", "offers")
     assert not may_contact(person.id, "email", "updates")
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True, BASE_URL="https://prefs.example.com")
+def test_over_https_the_confirmation_form_passes_the_strict_csrf_check(app, mailbox):
+    # Over HTTPS Flask-WTF wants a same-site Referer; a browser sends one only if the page's
+    # referrer policy allows it. Post as the browser would under the page's own policy.
+    client = app.test_client()
+    base = "https://prefs.example.com"
+    form = client.get("/signup", base_url=base).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    client.post("/signup", base_url=base, headers={"Referer": base + "/signup"},
+                data={"email": "lin@example.com", "topics": ["email:offers"], "csrf_token": token})
+    path = confirmation_path(mailbox)
+    page = client.get(path, base_url=base)
+    html = page.get_data(as_text=True)
+    policy = re.search(r'<meta name="referrer" content="([^"]+)"', html).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    headers = {} if policy == "no-referrer" else {"Referer": base + path}
+    done = client.post(path, base_url=base, data={"csrf_token": token}, headers=headers)
+    assert "your sign-up is confirmed" in done.get_data(as_text=True)
 
 
 def test_confirming_twice_is_harmless(client, mailbox):
