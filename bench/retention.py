@@ -54,7 +54,6 @@ def seed(people: int) -> None:
                    "status", "ordered_at", "updated_at")
     events_t = tbl("consent_events", "person_id", "purpose", "new_value", "occurred_at",
                    "source", "actor_type")
-    states_t = tbl("consent_state", "person_id", "purpose", "allowed", "updated_at")
     sessions_t = tbl("login_sessions", "person_id", "key_hash", "created_at",
                      "authenticated_at", "remember")
     for start in range(1, people + 1, CHUNK):
@@ -69,12 +68,10 @@ def seed(people: int) -> None:
             {"person_id": n, "reference": f"R{n}", "product": "Broadband", "amount_pence": 100,
              "currency": "GBP", "status": "delivered", "ordered_at": old, "updated_at": old}
             for n in past])
+        # consent_state follows from each ledger row (the database's trigger).
         db.session.execute(events_t.insert(), [
             {"person_id": n, "purpose": "email:offers", "new_value": True, "occurred_at": old,
              "source": "form", "actor_type": "person"} for n in past])
-        db.session.execute(states_t.insert(), [
-            {"person_id": n, "purpose": "email:offers", "allowed": True, "updated_at": old}
-            for n in past])
         db.session.execute(sessions_t.insert(), [
             {"person_id": n, "key_hash": f"{n:064x}", "created_at": old,
              "authenticated_at": old, "remember": False} for n in past])
