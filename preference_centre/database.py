@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, has_request_context
 from sqlalchemy import Update, bindparam, text, update
 from sqlalchemy.engine import Connection, Engine
 
@@ -18,7 +18,16 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            sqlite_writers.install(engine)
+            sqlite_writers.install(engine, answering=has_request_context)
+            app.after_request(_checkpoint_after_answering)
+
+
+def _checkpoint_after_answering(response: Response) -> Response:
+    """SQLite log checkpoints asked for while answering run once the response has gone."""
+    engine = db.engine
+    if sqlite_writers.checkpoint_due(engine):
+        response.call_on_close(partial(sqlite_writers.run_due_checkpoint, engine))
+    return response
 
 
 def is_postgresql(engine: Engine | None = None) -> bool:

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 
-def install(engine: Engine) -> None:
+def install(engine: Engine, answering: Callable[[], bool]) -> None:
+    """Set ``engine`` up. ``answering()`` says whether a request is being answered now: its
+    checkpoints then wait until the response has gone (:func:`run_due_checkpoint`)."""
+    global _answering
+    _answering = answering
     event.listen(engine, "connect", _pragmas)
     if engine.url.database and engine.url.database != ":memory:":
-        event.listen(engine, "checkin", _end_turn)
+        event.listen(engine, "checkin", partial(_end_turn, engine))
         event.listen(engine, "close", _forget_turn)
 
 
@@ -56,14 +62,28 @@ def take_turn(connection: Connection) -> None:
 
 
 # SQLite's own checkpoint runs inside the commit that crosses its threshold, so the writer
-# doing it kept the queue for the whole copy and its fsyncs (one-click p99 40-60 ms). The
-# WAL is instead checkpointed at check-in, after the queue is released, by each connection
-# that has changed CHECKPOINT_EVERY rows since its last one; PASSIVE never blocks writers.
+# doing it kept the queue for the whole copy and its fsyncs (one-click p99 40-60 ms). A
+# connection that has changed CHECKPOINT_EVERY rows since its last checkpoint asks for one
+# at check-in, after the queue is released; PASSIVE never blocks writers. During a request
+# it runs once the response has gone, so no one waits for it.
 CHECKPOINT_EVERY = 200
 _CHANGES = "changes_at_checkpoint"
+_due: set[Engine] = set()
+_answering: Callable[[], bool] = lambda: False  # noqa: E731 - replaced by install()
 
 
-def _end_turn(dbapi_connection: Any, record: Any) -> None:
+def checkpoint_due(engine: Engine) -> bool:
+    return engine in _due
+
+
+def run_due_checkpoint(engine: Engine) -> None:
+    if engine in _due:
+        _due.discard(engine)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def _end_turn(engine: Engine, dbapi_connection: Any, record: Any) -> None:
     """Pool check-in: the session has committed or rolled back and let the connection go."""
     if record is None:
         return
@@ -74,7 +94,10 @@ def _end_turn(dbapi_connection: Any, record: Any) -> None:
     changes = dbapi_connection.total_changes
     if changes - record.info.get(_CHANGES, 0) >= CHECKPOINT_EVERY:
         record.info[_CHANGES] = changes
-        dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+        if _answering():
+            _due.add(engine)
+        else:
+            dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
 
 
 def _forget_turn(_dbapi_connection: Any, record: Any) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from preference_centre import sqlite_writers
 from preference_centre.consent import Actor, history, record_changes
 from preference_centre.extensions import db
 
@@ -57,3 +58,14 @@ def test_writers_from_several_threads_all_get_their_turn(app, sqlite_only, make_
         thread.join(timeout=60)
     assert failures == []
     assert [len(history(p.id)) for p in people] == [25, 25, 25, 25]
+
+
+def test_a_checkpoint_asked_for_while_answering_runs_after_the_response(app, sqlite_only,
+                                                                        make_person):
+    person = make_person()
+    with app.test_request_context():
+        for n in range(80):  # ~240 changed rows: more than one checkpoint's worth
+            _flip(person.id, n % 2 == 0)
+        assert sqlite_writers.checkpoint_due(db.engine)  # not run while answering
+    app.test_client().get("/healthz").close()
+    assert not sqlite_writers.checkpoint_due(db.engine)
