@@ -16,11 +16,9 @@ from sqlalchemy.engine import Connection, Engine
 def install(engine: Engine, answering: Callable[[], bool]) -> None:
     """Set ``engine`` up. ``answering()`` says whether a request is being answered now: its
     checkpoints then wait until the response has gone (:func:`run_due_checkpoint`)."""
-    global _answering
-    _answering = answering
     event.listen(engine, "connect", _pragmas)
     if engine.url.database and engine.url.database != ":memory:":
-        event.listen(engine, "checkin", partial(_end_turn, engine))
+        event.listen(engine, "checkin", partial(_end_turn, engine, answering))
         event.listen(engine, "close", _forget_turn)
 
 
@@ -69,7 +67,6 @@ def take_turn(connection: Connection) -> None:
 CHECKPOINT_EVERY = 200
 _CHANGES = "changes_at_checkpoint"
 _due: set[Engine] = set()
-_answering: Callable[[], bool] = lambda: False  # noqa: E731 - replaced by install()
 
 
 def checkpoint_due(engine: Engine) -> bool:
@@ -83,7 +80,8 @@ def run_due_checkpoint(engine: Engine) -> None:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
-def _end_turn(engine: Engine, dbapi_connection: Any, record: Any) -> None:
+def _end_turn(engine: Engine, answering: Callable[[], bool], dbapi_connection: Any,
+              record: Any) -> None:
     """Pool check-in: the session has committed or rolled back and let the connection go."""
     if record is None:
         return
@@ -94,7 +92,7 @@ def _end_turn(engine: Engine, dbapi_connection: Any, record: Any) -> None:
     changes = dbapi_connection.total_changes
     if changes - record.info.get(_CHANGES, 0) >= CHECKPOINT_EVERY:
         record.info[_CHANGES] = changes
-        if _answering():
+        if answering():
             _due.add(engine)
         else:
             dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
