@@ -29,6 +29,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def configure_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
+    from . import database
+
     app.config.from_mapping(settings.DEFAULTS)
     app.config["SQLALCHEMY_DATABASE_URI"] = (
         f"sqlite:///{os.path.join(app.instance_path, 'preference_centre.db')}"
@@ -42,7 +44,7 @@ def configure_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_mapping(test_config)
     if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
-    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+    if database.checks_liveness_itself(str(app.config["SQLALCHEMY_DATABASE_URI"])):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     for name in ("SECRET_KEY_FALLBACKS", "DATA_ENCRYPTION_KEYS"):

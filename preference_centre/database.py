@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import select
 from functools import cache, partial
 from typing import Any
 
 from flask import Flask, Response, has_request_context
-from sqlalchemy import Update, bindparam, text, update
+from sqlalchemy import Update, bindparam, event, text, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 
 from . import sqlite_writers
 from .extensions import db
@@ -20,6 +22,36 @@ def init_app(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             sqlite_writers.install(engine, answering=has_request_context)
             app.after_request(_checkpoint_after_answering)
+        elif engine.dialect.driver == "psycopg":
+            event.listen(engine, "checkout", _drop_if_server_hung_up)
+
+
+def checks_liveness_itself(url: str) -> bool:
+    """Engines that need no ``pool_pre_ping``: a SQLite file has no connection to lose, and
+    on psycopg :func:`_drop_if_server_hung_up` does the same job without a round trip."""
+    return url.startswith(("sqlite", "postgresql+psycopg:"))
+
+
+def _drop_if_server_hung_up(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Pool checkout on psycopg: a pooled connection the server has closed (a restart,
+    ``pg_terminate_backend``, an idle timeout) is replaced before use, as ``pool_pre_ping``
+    would, without its ``SELECT 1`` round trip on every checkout. An idle connection has
+    nothing to read unless the server hung up (it sends a FATAL notice, then closes; a
+    stray notice only costs a reconnect). DisconnectionError makes the pool reconnect."""
+    try:
+        hung_up = dbapi_connection.closed or _has_data(dbapi_connection.pgconn.socket)
+    except Exception as exc:  # noqa: BLE001 - a connection too broken to ask is gone too
+        raise DisconnectionError("pooled connection unusable") from exc
+    if hung_up:
+        raise DisconnectionError("the server closed this pooled connection")
+
+
+def _has_data(fd: int) -> bool:
+    if hasattr(select, "poll"):  # select() cannot watch descriptors above 1023
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])
 
 
 def _checkpoint_after_answering(response: Response) -> Response:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from preference_centre import create_app
 from preference_centre.config import ConfigError
+from preference_centre.extensions import db
 
 
 def test_health_check_answers_ok(client):
@@ -17,10 +21,30 @@ def test_health_check_answers_ok(client):
     assert response.data == b"ok"
 
 
-def test_connections_are_pinged_before_use_only_on_postgresql(app, engine_name):
-    # A restart of PostgreSQL cuts pooled connections; a SQLite file has nothing to cut.
-    pinged = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"]
-    assert pinged is (engine_name == "postgresql")
+def test_no_engine_pays_a_ping_round_trip_per_checkout(app):
+    # SQLite has no connection to lose; psycopg checks its socket instead (next test).
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+
+
+def test_a_pooled_connection_the_server_cut_is_replaced_before_use(app, client, engine_name):
+    if engine_name != "postgresql":
+        pytest.skip("a SQLite file has no server to hang up")
+    db.engine.dispose()  # so the pool holds just the connection made next
+    with db.engine.connect() as connection:
+        victim = connection.scalar(text("SELECT pg_backend_pid()"))
+    admin = create_engine(db.engine.url, poolclass=NullPool)
+    with admin.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+        for _ in range(200):  # the backend exits asynchronously
+            if not other.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                                {"pid": victim}):
+                break
+            time.sleep(0.01)
+    admin.dispose()
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.data
+    with db.engine.connect() as connection:
+        assert connection.scalar(text("SELECT pg_backend_pid()")) != victim
 
 
 def test_pages_send_security_headers(client):
