@@ -17,6 +17,7 @@ from preference_centre.messaging import deliver_due, outbox, queue_campaign, que
 from preference_centre.messaging.outbox import retry_delay
 from preference_centre.messaging.transport import SmtpTransport
 from preference_centre.models import OutboxMessage
+from tests.accounts_support import register
 from tests.conftest import free_port
 from tests.messaging_support import add_template, consent
 
@@ -227,24 +228,38 @@ def test_after_the_last_attempt_a_message_is_dead(app, mailbox, make_person, fro
     assert _row(row.id).status == "dead" and _row(row.id).attempts == 2
 
 
-@pytest.mark.app_config(MAIL_TIMEOUT=0.5)
-def test_a_stalled_smtp_server_times_out_instead_of_hanging(app, make_person, tmp_path):
+@pytest.fixture
+def stalled_smtp(app):
+    """A server that accepts connections and never says a word; MAIL_PORT points at it.
+    Yields the listening socket: ``accept`` on it tells whether anyone connected."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(5)
-    accepted = []
-    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
     app.config["MAIL_PORT"] = listener.getsockname()[1]
+    yield listener
+    listener.close()
+
+
+@pytest.mark.app_config(MAIL_TIMEOUT=0.5)
+def test_a_stalled_smtp_server_times_out_instead_of_hanging(app, make_person, tmp_path,
+                                                            stalled_smtp):
     person = make_person()
     row, *_ = _service_mail(app, person, tmp_path, count=3)
     started = time.monotonic()
-    try:
-        counts = deliver_due()
-    finally:
-        listener.close()
+    counts = deliver_due()
     assert time.monotonic() - started < 3  # one timeout for the batch, not one per message
     assert counts["retry"] == 3
     assert "timed out" in _row(row.id).last_error
+
+
+def test_web_requests_queue_mail_and_never_wait_on_the_smtp_server(app, client, stalled_smtp):
+    response = register(client, "ada@example.com")
+    assert response.status_code == 302
+    [row] = db.session.scalars(db.select(OutboxMessage)).all()
+    assert row.status == "queued" and row.attempts == 0
+    stalled_smtp.setblocking(False)
+    with pytest.raises(BlockingIOError):  # nobody even connected to it
+        stalled_smtp.accept()
 
 
 def test_rows_left_sending_by_a_crashed_worker_are_sent_later(
