@@ -1,4 +1,5 @@
-"""``flask outbox send`` and ``flask campaign send``: thin commands over the services."""
+"""``flask outbox send|status|requeue`` and ``flask campaign send``: thin commands over the
+services."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from pathlib import Path
 import click
 
 from ..extensions import db
+from . import undelivered
 from .campaigns import CampaignError, queue_campaign
 from .outbox import OUTCOMES, deliver_due
 
-outbox_cli = click.Group("outbox", help="Deliver queued messages.")
+outbox_cli = click.Group("outbox", help="Deliver queued messages; see and retry undelivered ones.")
 campaign_cli = click.Group("campaign", help="Marketing campaigns.")
 
 POLL_SECONDS = 1.0
@@ -41,6 +43,35 @@ def send_outbox(once: bool, batch: int | None, poll: bool) -> None:
     except KeyboardInterrupt:
         pass
     click.echo(", ".join(f"{key} {value}" for key, value in totals.items()))
+
+
+@outbox_cli.command("status")
+@click.option("--limit", type=click.IntRange(0, 10_000), default=20, show_default=True,
+              help="How many failed or dead messages to list, newest first.")
+def outbox_status(limit: int) -> None:
+    """Messages per status, then the failed and dead ones (no addresses or content)."""
+    click.echo(", ".join(f"{status} {count}" for status, count in undelivered.counts().items()))
+    for message in undelivered.undelivered(limit):
+        source = f"campaign {message.campaign_id}" if message.campaign_id else message.kind
+        tries = f"{message.attempts} attempt" + ("" if message.attempts == 1 else "s")
+        click.echo(f"#{message.id} {message.status} {message.channel} {message.purpose} "
+                   f"({source}), {tries}, queued "
+                   f"{message.created_at:%Y-%m-%d %H:%M} UTC: {message.last_error or '-'}")
+
+
+@outbox_cli.command("requeue")
+@click.argument("ids", nargs=-1, type=click.IntRange(1))
+@click.option("--dead", is_flag=True, help="Every dead message.")
+@click.option("--failed", is_flag=True, help="Every failed message.")
+def outbox_requeue(ids: tuple[int, ...], dead: bool, failed: bool) -> None:
+    """Send failed or dead messages again (by id, or all of a status), once the cause is
+    fixed. Consent is checked again when each one leaves."""
+    statuses = [name for name, chosen in (("dead", dead), ("failed", failed)) if chosen]
+    if not ids and not statuses:
+        raise click.UsageError("name message ids, or --dead or --failed")
+    count = undelivered.requeue(ids, statuses)
+    db.session.commit()
+    click.echo(f"requeued {count}")
 
 
 @campaign_cli.command("send")

@@ -1,0 +1,99 @@
+"""Staff see what the outbox could not deliver (never an address or a body) and send it again
+once the cause is fixed: ``flask outbox status`` and ``flask outbox requeue``."""
+
+from __future__ import annotations
+
+import pytest
+
+from preference_centre.extensions import db
+from preference_centre.messaging import deliver_due, queue_campaign, queue_service_email
+from preference_centre.models import OutboxMessage
+from tests.messaging_support import add_template, consent
+
+
+def _queue(app, tmp_path, person, count=1):
+    add_template(app, tmp_path)
+    rows = [queue_service_email(person, "hello", f"Secret subject {n}", {"who": "Ada"})
+            for n in range(count)]
+    db.session.commit()
+    return rows
+
+
+def _status(row_id):
+    db.session.expire_all()
+    return db.session.get(OutboxMessage, row_id).status
+
+
+@pytest.mark.app_config(OUTBOX_MAX_ATTEMPTS=1)
+def test_status_lists_dead_and_failed_messages_without_personal_data(
+        app, runner, mailbox, make_person, tmp_path):
+    person = make_person(email="private@example.com", name="Private Person")
+    outcomes = {}
+    for reply in ("421 4.7.0 <private@example.com> busy",
+                  "550 5.1.1 <private@example.com> unknown", "250 OK"):
+        [outcomes[reply[:3]]] = _queue(app, tmp_path, person)
+        mailbox.reply = reply
+        deliver_due()
+    dead, failed, sent = outcomes["421"], outcomes["550"], outcomes["250"]
+
+    result = runner.invoke(args=["outbox", "status"])
+    assert result.exit_code == 0, result.output
+    first_line, *listed = result.output.splitlines()
+    assert "sent 1" in first_line and "failed 1" in first_line and "dead 1" in first_line
+    assert any(line.startswith(f"#{dead.id} dead email service_messages") for line in listed)
+    assert any(line.startswith(f"#{failed.id} failed") and "550" in line for line in listed)
+    assert not any(f"#{sent.id} " in line for line in listed)
+    for private in ("private@example.com", "Private", "Secret subject", "Hello"):
+        assert private not in result.output
+
+
+@pytest.mark.app_config(OUTBOX_MAX_ATTEMPTS=1)
+def test_a_requeued_dead_message_goes_out_once_the_server_is_back(
+        app, runner, mailbox, make_person, tmp_path):
+    person = make_person(email="ada@example.com")
+    [row] = _queue(app, tmp_path, person)
+    mailbox.reply = "421 4.7.0 busy"
+    assert deliver_due()["dead"] == 1
+    mailbox.reply = "250 OK"
+    assert deliver_due()["sent"] == 0  # dead stays dead on its own
+
+    result = runner.invoke(args=["outbox", "requeue", "--dead"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "requeued 1"
+    assert deliver_due()["sent"] == 1
+    assert deliver_due()["sent"] == 0
+    assert len(mailbox.to("ada@example.com")) == 1
+    assert _status(row.id) == "sent"
+
+
+def test_requeue_by_id_never_resends_a_sent_message(app, runner, mailbox, make_person,
+                                                    tmp_path):
+    person = make_person(email="ada@example.com")
+    [row] = _queue(app, tmp_path, person)
+    assert deliver_due()["sent"] == 1
+    result = runner.invoke(args=["outbox", "requeue", str(row.id)])
+    assert result.exit_code == 0 and result.output.strip() == "requeued 0"
+    assert deliver_due()["sent"] == 0
+    assert len(mailbox.to("ada@example.com")) == 1
+
+
+def test_a_requeued_marketing_message_still_respects_a_withdrawal(
+        app, runner, mailbox, make_person, tmp_path):
+    person = make_person(email="ada@example.com")
+    consent(person, **{"email:offers": True})
+    queue_campaign("offers", "email", "Offers", "Hello {{ name }}", created_by="test")
+    db.session.commit()
+    mailbox.reply = "550 5.7.1 rejected"
+    assert deliver_due()["failed"] == 1
+    consent(person, **{"email:offers": False})
+    mailbox.reply = "250 OK"
+    assert runner.invoke(args=["outbox", "requeue", "--failed"]).output.strip() == "requeued 1"
+    assert deliver_due()["suppressed"] == 1
+    assert mailbox.to("ada@example.com") == []
+
+
+@pytest.mark.parametrize("args", [[], ["abc"], ["0"]])
+def test_requeue_without_a_valid_choice_is_refused_in_one_line(runner, args):
+    result = runner.invoke(args=["outbox", "requeue", *args])
+    assert result.exit_code != 0
+    assert "Error" in result.output
