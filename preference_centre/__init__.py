@@ -97,6 +97,7 @@ def configure_cli(app: Flask) -> None:
 
 
 def configure_pages(app: Flask) -> None:
-    from . import web
+    from . import token_redaction, web
 
     web.init_app(app)
+    token_redaction.install(app)  # after every route exists: it reads the URL map

@@ -1,0 +1,133 @@
+"""Signed link tokens never reach a log: not the development server's request lines, not
+Gunicorn's access log, not Flask's record of a failed request."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from preference_centre import tokens
+from preference_centre.preferences.links import preference_link
+from tests.conftest import FERNET_KEY, free_port
+
+
+def _paths(app, person_id):
+    with app.test_request_context():
+        one_click = tokens.make_unsubscribe_token(person_id, "email", "offers", "m1")
+        preferences = preference_link(person_id).rsplit("/p/", 1)[1]
+    return one_click, preferences
+
+
+def _fetch(url, data=None):
+    try:
+        with urllib.request.urlopen(url, data=data, timeout=10) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _visit(base, one_click, preferences):
+    assert _fetch(f"{base}/u/{one_click}") == 200
+    assert _fetch(f"{base}/u/{one_click}", data=b"List-Unsubscribe=One-Click") == 200
+    assert _fetch(f"{base}/p/{preferences}") == 200
+    assert _fetch(f"{base}/cookies?next=%2Fp%2F{preferences}") == 200
+    assert _fetch(f"{base}/verify/not-a-real-but-secret-looking-token") in (200, 400)
+    assert _fetch(f"{base}/p/new-link") == 200
+
+
+def test_the_development_server_logs_request_lines_without_tokens(app, make_person, caplog):
+    person = make_person()
+    one_click, preferences = _paths(app, person.id)
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    try:
+        _visit(f"http://127.0.0.1:{server.server_port}", one_click, preferences)
+    finally:
+        server.shutdown()
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "werkzeug")
+    assert "POST /u/[token] HTTP/1.1" in logged
+    assert "GET /p/[token] HTTP/1.1" in logged
+    assert "/verify/[token]" in logged and "next=/p/[token]" in logged
+    assert "GET /p/new-link HTTP/1.1" in logged  # a fixed address stays readable
+    for secret in (one_click, preferences, "secret-looking"):
+        assert secret not in logged
+
+
+def test_a_failed_request_is_logged_without_its_token(app, client, make_person, caplog,
+                                                       monkeypatch):
+    from preference_centre.unsubscribe import services
+
+    def broken(token):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "read_link", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    one_click, _ = _paths(app, make_person().id)
+    assert client.get(f"/u/{one_click}").status_code == 500
+    logged = [r for r in caplog.records if r.name == app.logger.name]
+    assert logged and "Exception on /u/[token] [GET]" in logged[0].getMessage()
+    assert one_click not in caplog.text
+
+
+def test_gunicorns_access_log_has_no_tokens(app, make_person, tmp_path, engine_name):
+    if engine_name != "sqlite":
+        pytest.skip("the log does not depend on the engine")
+    one_click, preferences = _paths(app, make_person().id)
+    from preference_centre.extensions import db
+
+    db.session.commit()
+    db.engine.dispose()
+    access_log, port = tmp_path / "access.log", free_port()
+    env = {
+        **os.environ, "INSTANCE_PATH": str(tmp_path / "gunicorn-instance"),
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": app.config["SECRET_KEY"], "EMAIL_INDEX_KEY": app.config["EMAIL_INDEX_KEY"],
+        "DATA_ENCRYPTION_KEYS": FERNET_KEY,
+    }
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}",
+         "--access-logfile", str(access_log), "--chdir", str(root), "app:app"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base, process)
+        _visit(base, one_click, preferences)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    logged = access_log.read_text()
+    assert '"POST /u/[token] HTTP/1.1" 200' in logged
+    assert '"GET /p/[token] HTTP/1.1" 200' in logged
+    assert "next=%2Fp%2F[token]" in logged  # gunicorn logs the query as it came
+    for secret in (one_click, preferences, "secret-looking"):
+        assert secret not in logged
+
+
+def _wait_for(base, process):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "gunicorn exited during start-up"
+        if _fetch_or_none(base + "/healthz") == 200:
+            return
+        time.sleep(0.1)
+    raise AssertionError("gunicorn did not start")
+
+
+def _fetch_or_none(url):
+    try:
+        return _fetch(url)
+    except OSError:
+        return None
