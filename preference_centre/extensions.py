@@ -4,10 +4,11 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Flask
+import flask_login
+from flask import Flask, current_app
 from flask_limiter import Limiter as FlaskLimiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login.utils import decode_cookie, encode_cookie
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -62,6 +63,21 @@ class Limiter(FlaskLimiter):
             return value if self._exempt() else hook(value)
 
         return run
+
+
+class LoginManager(flask_login.LoginManager):
+    """Flask-Login's manager, also accepting a remember-me cookie signed with a key in
+    ``SECRET_KEY_FALLBACKS``, as Flask does for the session cookie: rotating the key must
+    not sign out every "keep me logged in" device at once. The cookie only carries the
+    sign-in key; the server-side sign-in row (auth/sessions.py) still decides."""
+
+    def _load_user_from_remember_cookie(self, cookie: str) -> Any:
+        for old_key in current_app.config.get("SECRET_KEY_FALLBACKS") or ():
+            payload = decode_cookie(cookie, old_key)
+            if payload is not None:
+                cookie = encode_cookie(payload)  # the same cookie under the current key
+                break
+        return super()._load_user_from_remember_cookie(cookie)
 
 
 db = SQLAlchemy(model_class=Base)

@@ -149,3 +149,24 @@ def test_reset_requests_are_rate_limited(app, client):
                 for n in range(11)]
     assert statuses[:10] == [302] * 10
     assert statuses[10] == 429
+
+
+def test_keep_me_logged_in_survives_a_key_rotation_while_the_old_key_is_a_fallback(
+        app, make_person):
+    make_person(email="rotate@example.com")
+    browser = app.test_client()
+    login(browser, "rotate@example.com", remember="y")
+    remember_cookie = _cookie(browser, "remember_token")
+    old_key = app.config["SECRET_KEY"]
+    app.secret_key = app.config["SECRET_KEY"] = "a-brand-new-secret-key-" + "z" * 32
+
+    def after_a_browser_restart():  # only the remember-me cookie is left
+        returning = app.test_client()
+        returning.set_cookie("remember_token", remember_cookie)
+        return returning.get("/account")
+
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert after_a_browser_restart().status_code == 200
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    response = after_a_browser_restart()
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
