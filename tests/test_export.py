@@ -152,3 +152,17 @@ def test_repeat_requests_within_an_hour_send_one_link(app, client, make_person, 
     assert db.session.execute(db.select(db.func.count()).select_from(RightsRequest)
                               ).scalar() == 1
     assert timedelta(days=1)
+
+
+def test_the_same_transaction_can_still_write_after_an_export(app, make_person):
+    # On PostgreSQL the export streams through a server-side cursor; nothing after it may.
+    from preference_centre.data_rights.export import iter_json
+
+    person = make_full_person(make_person)
+    exported = json.loads("".join(iter_json(person.id)))
+    assert exported["categories"]
+    db.session.add_all([Order(person_id=person.id, reference=f"after-export-{n}", product="Tea",
+                              amount_pence=100) for n in range(2)])
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Order)
+                             .where(Order.reference.like("after-export-%"))) == 2

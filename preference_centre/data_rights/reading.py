@@ -44,7 +44,10 @@ def iter_chunks(source: Source, person_id: int) -> Iterator[list[list[Any]]]:
     costs no more memory than one with ten."""
     moments = [i for i, f in enumerate(source.fields) if f.kind == "datetime"]
     query = source_query(source, person_id)
-    result = db.session.connection().execution_options(yield_per=CHUNK_ROWS).execute(query)
+    # The option goes on the statement: set on the connection it would stay for the rest of
+    # the transaction, and on PostgreSQL every later statement, writes too, would run through
+    # a server-side cursor (DECLARE ... CURSOR FOR INSERT is a syntax error).
+    result = db.session.execute(query.execution_options(yield_per=CHUNK_ROWS))
     while chunk := result.fetchmany(CHUNK_ROWS):
         rows = [list(row) for row in chunk]
         for i in moments:
