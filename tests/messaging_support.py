@@ -54,3 +54,22 @@ def add_template(app: Any, folder: Any, kind: str = "hello") -> None:
         (folder / "email" / f"{kind}.{ext}").write_text(text)
     if str(folder) not in app.jinja_loader.searchpath:
         app.jinja_loader.searchpath.insert(0, str(folder))
+
+
+def queue_service_mail(app: Any, folder: Any, person: Any, count: int = 1) -> list[Any]:
+    """``count`` service emails (template ``hello``) queued for ``person`` and committed."""
+    from preference_centre.messaging import queue_service_email
+
+    add_template(app, folder)
+    rows = [queue_service_email(person, "hello", f"Note {n}", {"who": "Ada"})
+            for n in range(count)]
+    db.session.commit()
+    return rows
+
+
+def outbox_row(row_id: int) -> Any:
+    """The outbox row as the database has it now."""
+    from preference_centre.models import OutboxMessage
+
+    db.session.expire_all()
+    return db.session.get(OutboxMessage, row_id)

@@ -13,26 +13,13 @@ import pytest
 
 from preference_centre import clock
 from preference_centre.extensions import db
-from preference_centre.messaging import deliver_due, outbox, queue_campaign, queue_service_email
+from preference_centre.messaging import deliver_due, outbox, queue_campaign
 from preference_centre.messaging.outbox import retry_delay
 from preference_centre.messaging.transport import SmtpTransport
 from preference_centre.models import OutboxMessage
 from tests.accounts_support import register
 from tests.conftest import free_port
-from tests.messaging_support import add_template, consent
-
-
-def _service_mail(app, person, tmp_path, count=1):
-    add_template(app, tmp_path)
-    rows = [queue_service_email(person, "hello", f"Note {n}", {"who": "Ada"})
-            for n in range(count)]
-    db.session.commit()
-    return rows
-
-
-def _row(row_id):
-    db.session.expire_all()
-    return db.session.get(OutboxMessage, row_id)
+from tests.messaging_support import consent, outbox_row, queue_service_mail
 
 
 def test_consent_withdrawn_after_queueing_means_not_sent(app, mailbox, make_person):
@@ -155,12 +142,12 @@ def _row_of(person):
 def test_smtp_down_keeps_the_message_queued_then_sends_it_exactly_once(
         app, mailbox, make_person, frozen_clock, tmp_path):
     person = make_person(email="ada@example.com")
-    [row] = _service_mail(app, person, tmp_path)
+    [row] = queue_service_mail(app, tmp_path, person)
     real_port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = free_port()  # nothing listens there
 
     assert deliver_due()["retry"] == 1
-    queued = _row(row.id)
+    queued = outbox_row(row.id)
     assert queued.status == "queued" and queued.attempts == 1
     assert queued.next_attempt_at > clock.utcnow()
     assert "connection failed" in queued.last_error
@@ -172,22 +159,22 @@ def test_smtp_down_keeps_the_message_queued_then_sends_it_exactly_once(
     frozen_clock.advance(days=1)
     assert deliver_due()["sent"] == 0
     assert len(mailbox.to("ada@example.com")) == 1
-    assert _row(row.id).status == "sent"
+    assert outbox_row(row.id).status == "sent"
 
 
 def test_a_temporary_refusal_is_retried_with_a_growing_delay(
         app, mailbox, make_person, frozen_clock, tmp_path):
     person = make_person(email="ada@example.com")
-    [row] = _service_mail(app, person, tmp_path)
+    [row] = queue_service_mail(app, tmp_path, person)
     mailbox.reply = "451 4.3.0 try later"
     assert deliver_due()["retry"] == 1
-    first = _row(row.id)
+    first = outbox_row(row.id)
     assert first.status == "queued" and first.last_error.startswith("451")
     first_delay = first.next_attempt_at - clock.utcnow()
 
     frozen_clock.advance(seconds=first_delay.total_seconds() + 1)
     assert deliver_due()["retry"] == 1
-    second_delay = _row(row.id).next_attempt_at - clock.utcnow()
+    second_delay = outbox_row(row.id).next_attempt_at - clock.utcnow()
     assert second_delay > first_delay  # exponential: 30-60 s, then 60-120 s
 
     mailbox.reply = "250 OK"
@@ -206,10 +193,10 @@ def test_backoff_grows_exponentially_with_jitter_and_a_ceiling(app):
 def test_a_permanent_refusal_fails_without_retry_and_keeps_no_address(
         app, mailbox, make_person, tmp_path):
     person = make_person(email="gone@example.com")
-    [row] = _service_mail(app, person, tmp_path)
+    [row] = queue_service_mail(app, tmp_path, person)
     mailbox.reply = "550 5.1.1 <gone@example.com> no such user"
     assert deliver_due()["failed"] == 1
-    failed = _row(row.id)
+    failed = outbox_row(row.id)
     assert failed.status == "failed" and failed.last_error.startswith("550")
     assert "gone@example.com" not in failed.last_error
     mailbox.reply = "250 OK"
@@ -220,12 +207,12 @@ def test_a_permanent_refusal_fails_without_retry_and_keeps_no_address(
 def test_after_the_last_attempt_a_message_is_dead(app, mailbox, make_person, frozen_clock,
                                                   tmp_path):
     person = make_person()
-    [row] = _service_mail(app, person, tmp_path)
+    [row] = queue_service_mail(app, tmp_path, person)
     mailbox.reply = "421 4.7.0 busy"
     assert deliver_due()["retry"] == 1
     frozen_clock.advance(hours=1)
     assert deliver_due()["dead"] == 1
-    assert _row(row.id).status == "dead" and _row(row.id).attempts == 2
+    assert outbox_row(row.id).status == "dead" and outbox_row(row.id).attempts == 2
 
 
 @pytest.fixture
@@ -244,12 +231,12 @@ def stalled_smtp(app):
 def test_a_stalled_smtp_server_times_out_instead_of_hanging(app, make_person, tmp_path,
                                                             stalled_smtp):
     person = make_person()
-    row, *_ = _service_mail(app, person, tmp_path, count=3)
+    row, *_ = queue_service_mail(app, tmp_path, person, count=3)
     started = time.monotonic()
     counts = deliver_due()
     assert time.monotonic() - started < 3  # one timeout for the batch, not one per message
     assert counts["retry"] == 3
-    assert "timed out" in _row(row.id).last_error
+    assert "timed out" in outbox_row(row.id).last_error
 
 
 def test_web_requests_queue_mail_and_never_wait_on_the_smtp_server(app, client, stalled_smtp):
@@ -265,8 +252,8 @@ def test_web_requests_queue_mail_and_never_wait_on_the_smtp_server(app, client, 
 def test_rows_left_sending_by_a_crashed_worker_are_sent_later(
         app, mailbox, make_person, frozen_clock, tmp_path):
     person = make_person(email="ada@example.com")
-    [row] = _service_mail(app, person, tmp_path)
-    stuck = _row(row.id)
+    [row] = queue_service_mail(app, tmp_path, person)
+    stuck = outbox_row(row.id)
     stuck.status, stuck.claimed_by, stuck.claimed_at = "sending", "dead-worker", clock.utcnow()
     db.session.commit()
     assert deliver_due()["sent"] == 0  # another worker may still be on it
@@ -277,7 +264,7 @@ def test_rows_left_sending_by_a_crashed_worker_are_sent_later(
 
 def test_messages_for_an_erased_person_are_cancelled(app, mailbox, make_person, tmp_path):
     person = make_person()
-    [row] = _service_mail(app, person, tmp_path)
+    [row] = queue_service_mail(app, tmp_path, person)
     db.session.delete(person)
     db.session.commit()
     assert deliver_due()["cancelled"] == 1
@@ -287,7 +274,7 @@ def test_messages_for_an_erased_person_are_cancelled(app, mailbox, make_person, 
 def test_the_worker_logs_counts_never_addresses_or_links(app, mailbox, make_person, tmp_path,
                                                          caplog):
     person = make_person(email="private@example.com", name="Private Person")
-    _service_mail(app, person, tmp_path, count=2)
+    queue_service_mail(app, tmp_path, person, count=2)
     mailbox.reply = "550 5.1.1 <private@example.com> unknown"
     with caplog.at_level(logging.DEBUG, logger="preference_centre"):
         deliver_due()
@@ -300,7 +287,7 @@ def test_the_worker_logs_counts_never_addresses_or_links(app, mailbox, make_pers
 
 def test_outbox_command_drains_what_is_due(app, runner, mailbox, make_person, tmp_path):
     person = make_person(email="ada@example.com")
-    _service_mail(app, person, tmp_path, count=3)
+    queue_service_mail(app, tmp_path, person, count=3)
     result = runner.invoke(args=["outbox", "send", "--once", "--batch", "2"])
     assert result.exit_code == 0, result.output
     assert "sent 3" in result.output
@@ -312,7 +299,7 @@ def test_two_workers_on_postgresql_never_send_a_message_twice(
     if engine_name != "postgresql":
         pytest.skip("SQLite runs one worker; SKIP LOCKED claims need PostgreSQL")
     person = make_person(email="many@example.com")
-    _service_mail(app, person, tmp_path, count=1000)
+    queue_service_mail(app, tmp_path, person, count=1000)
     totals = []
 
     def work(name):

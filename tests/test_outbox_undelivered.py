@@ -6,22 +6,8 @@ from __future__ import annotations
 import pytest
 
 from preference_centre.extensions import db
-from preference_centre.messaging import deliver_due, queue_campaign, queue_service_email
-from preference_centre.models import OutboxMessage
-from tests.messaging_support import add_template, consent
-
-
-def _queue(app, tmp_path, person, count=1):
-    add_template(app, tmp_path)
-    rows = [queue_service_email(person, "hello", f"Secret subject {n}", {"who": "Ada"})
-            for n in range(count)]
-    db.session.commit()
-    return rows
-
-
-def _status(row_id):
-    db.session.expire_all()
-    return db.session.get(OutboxMessage, row_id).status
+from preference_centre.messaging import deliver_due, queue_campaign
+from tests.messaging_support import consent, outbox_row, queue_service_mail
 
 
 @pytest.mark.app_config(OUTBOX_MAX_ATTEMPTS=1)
@@ -31,7 +17,7 @@ def test_status_lists_dead_and_failed_messages_without_personal_data(
     outcomes = {}
     for reply in ("421 4.7.0 <private@example.com> busy",
                   "550 5.1.1 <private@example.com> unknown", "250 OK"):
-        [outcomes[reply[:3]]] = _queue(app, tmp_path, person)
+        [outcomes[reply[:3]]] = queue_service_mail(app, tmp_path, person)
         mailbox.reply = reply
         deliver_due()
     dead, failed, sent = outcomes["421"], outcomes["550"], outcomes["250"]
@@ -43,7 +29,7 @@ def test_status_lists_dead_and_failed_messages_without_personal_data(
     assert any(line.startswith(f"#{dead.id} dead email service_messages") for line in listed)
     assert any(line.startswith(f"#{failed.id} failed") and "550" in line for line in listed)
     assert not any(f"#{sent.id} " in line for line in listed)
-    for private in ("private@example.com", "Private", "Secret subject", "Hello"):
+    for private in ("private@example.com", "Private", "Note 0", "Hello"):
         assert private not in result.output
 
 
@@ -51,7 +37,7 @@ def test_status_lists_dead_and_failed_messages_without_personal_data(
 def test_a_requeued_dead_message_goes_out_once_the_server_is_back(
         app, runner, mailbox, make_person, tmp_path):
     person = make_person(email="ada@example.com")
-    [row] = _queue(app, tmp_path, person)
+    [row] = queue_service_mail(app, tmp_path, person)
     mailbox.reply = "421 4.7.0 busy"
     assert deliver_due()["dead"] == 1
     mailbox.reply = "250 OK"
@@ -63,13 +49,13 @@ def test_a_requeued_dead_message_goes_out_once_the_server_is_back(
     assert deliver_due()["sent"] == 1
     assert deliver_due()["sent"] == 0
     assert len(mailbox.to("ada@example.com")) == 1
-    assert _status(row.id) == "sent"
+    assert outbox_row(row.id).status == "sent"
 
 
 def test_requeue_by_id_never_resends_a_sent_message(app, runner, mailbox, make_person,
                                                     tmp_path):
     person = make_person(email="ada@example.com")
-    [row] = _queue(app, tmp_path, person)
+    [row] = queue_service_mail(app, tmp_path, person)
     assert deliver_due()["sent"] == 1
     result = runner.invoke(args=["outbox", "requeue", str(row.id)])
     assert result.exit_code == 0 and result.output.strip() == "requeued 0"
