@@ -170,6 +170,19 @@ def base_config(database_url: str, mail_port: int, **extra: Any) -> dict[str, An
     return config
 
 
+def process_environment(app: Any, instance: Path) -> dict[str, str]:
+    """Environment for the app run as a separate process (gunicorn, ``flask`` commands)
+    against the test's database, with its keys and mail server."""
+    config = app.config
+    return {
+        **os.environ, "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": config["SECRET_KEY"],
+        "EMAIL_INDEX_KEY": config["EMAIL_INDEX_KEY"],
+        "DATA_ENCRYPTION_KEYS": ",".join(config["DATA_ENCRYPTION_KEYS"]),
+        "MAIL_SERVER": str(config["MAIL_SERVER"]), "MAIL_PORT": str(config["MAIL_PORT"]),
+    }
+
+
 def truncate_all(engine: Any) -> None:
     names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
     with engine.begin() as connection:

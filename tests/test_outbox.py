@@ -4,10 +4,14 @@ failures, a stalled server, crashed workers, and counts-only logs."""
 from __future__ import annotations
 
 import logging
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +22,7 @@ from preference_centre.messaging.outbox import retry_delay
 from preference_centre.messaging.transport import SmtpTransport
 from preference_centre.models import OutboxMessage
 from tests.accounts_support import register
-from tests.conftest import free_port
+from tests.conftest import free_port, process_environment
 from tests.messaging_support import consent, outbox_row, queue_service_mail
 
 
@@ -292,6 +296,30 @@ def test_outbox_command_drains_what_is_due(app, runner, mailbox, make_person, tm
     assert result.exit_code == 0, result.output
     assert "sent 3" in result.output
     assert len(mailbox.to("ada@example.com")) == 3
+
+
+def test_sigterm_stops_the_polling_worker_cleanly_after_its_batch(
+        app, mailbox, make_person, tmp_path):
+    person = make_person(email="ada@example.com")
+    ids = [row.id for row in queue_service_mail(app, tmp_path, person, count=3)]
+    db.session.remove()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "outbox", "send", "--poll"],
+        cwd=Path(__file__).resolve().parents[1], text=True,
+        env=process_environment(app, tmp_path / "worker"),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while len(mailbox.to("ada@example.com")) < 3 and time.monotonic() < deadline:
+            assert worker.poll() is None, worker.communicate()
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGTERM)
+        output, errors = worker.communicate(timeout=15)
+    finally:
+        worker.kill()
+    assert worker.returncode == 0, errors
+    assert output.strip().startswith("sent 3,")
+    assert {outbox_row(row_id).status for row_id in ids} == {"sent"}
 
 
 def test_two_workers_on_postgresql_never_send_a_message_twice(

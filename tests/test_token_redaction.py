@@ -4,7 +4,6 @@ Gunicorn's access log, not Flask's record of a failed request."""
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -18,7 +17,7 @@ from werkzeug.serving import make_server
 
 from preference_centre import tokens
 from preference_centre.preferences.links import preference_link
-from tests.conftest import FERNET_KEY, free_port
+from tests.conftest import free_port, process_environment
 
 
 def _paths(app, person_id):
@@ -90,12 +89,7 @@ def test_gunicorns_access_log_has_no_tokens(app, make_person, tmp_path, engine_n
     db.session.commit()
     db.engine.dispose()
     access_log, port = tmp_path / "access.log", free_port()
-    env = {
-        **os.environ, "INSTANCE_PATH": str(tmp_path / "gunicorn-instance"),
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": app.config["SECRET_KEY"], "EMAIL_INDEX_KEY": app.config["EMAIL_INDEX_KEY"],
-        "DATA_ENCRYPTION_KEYS": FERNET_KEY,
-    }
+    env = process_environment(app, tmp_path / "gunicorn-instance")
     root = Path(__file__).resolve().parents[1]
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}",

@@ -3,7 +3,11 @@ services."""
 
 from __future__ import annotations
 
-import time
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -30,8 +34,8 @@ def send_outbox(once: bool, batch: int | None, poll: bool) -> None:
     if once and poll:
         raise click.UsageError("choose --once or --poll, not both")
     totals = dict.fromkeys(OUTCOMES, 0)
-    try:
-        while True:
+    with _stop_on_sigterm() as stopping, contextlib.suppress(KeyboardInterrupt):
+        while not stopping.is_set():
             counts = deliver_due(batch)
             for key, value in counts.items():
                 totals[key] += value
@@ -39,10 +43,23 @@ def send_outbox(once: bool, batch: int | None, poll: bool) -> None:
             if not any(counts.values()):
                 if once:
                     break
-                time.sleep(POLL_SECONDS)
-    except KeyboardInterrupt:
-        pass
+                stopping.wait(POLL_SECONDS)
     click.echo(", ".join(f"{key} {value}" for key, value in totals.items()))
+
+
+@contextmanager
+def _stop_on_sigterm() -> Iterator[threading.Event]:
+    """A service manager stops the worker with SIGTERM: the batch in hand is finished and
+    recorded first, so nothing is left claimed for another worker to resend later."""
+    stopping = threading.Event()
+    if threading.current_thread() is not threading.main_thread():  # signals reach only it
+        yield stopping
+        return
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
+    try:
+        yield stopping
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @outbox_cli.command("status")
