@@ -43,7 +43,7 @@ def configure_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
     if app.config.get("DATABASE_URL"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+        app.config["SQLALCHEMY_DATABASE_URI"] = settings.database_url(app.config["DATABASE_URL"])
     if database.checks_liveness_itself(str(app.config["SQLALCHEMY_DATABASE_URI"])):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}

@@ -118,6 +118,16 @@ def parse_environment(environ: dict[str, str]) -> dict[str, Any]:
     return found
 
 
+def database_url(value: str) -> str:
+    """``value`` with a driver-less PostgreSQL URL pointed at psycopg 3, the driver this
+    project installs: hosts hand out ``postgres://`` and ``postgresql://``, which SQLAlchemy
+    would otherwise refuse (``postgres``) or send to psycopg2, which is not installed."""
+    for scheme in ("postgres://", "postgresql://"):
+        if value.startswith(scheme):
+            return "postgresql+psycopg://" + value[len(scheme):]
+    return value
+
+
 def split_list(value: Any) -> list[str]:
     """A comma-separated string (or a list already) as a list of non-empty items."""
     if value is None:

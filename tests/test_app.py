@@ -114,6 +114,18 @@ def test_settings_from_the_environment_are_parsed(tmp_path, monkeypatch):
     assert app.config["API_RATE_LIMIT"] == "5 per minute"
 
 
+@pytest.mark.parametrize("given", ["postgres://u@db.example:5432/prefs",
+                                   "postgresql://u@db.example:5432/prefs"])
+def test_a_postgresql_url_without_a_driver_uses_psycopg(tmp_path, monkeypatch, given):
+    # What hosting platforms hand out; SQLAlchemy alone would refuse it or want psycopg2.
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("DATABASE_URL", given)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example:5432/prefs"
+    with app.app_context():
+        assert db.engine.dialect.driver == "psycopg"
+
+
 def test_a_malformed_number_setting_is_refused_with_its_name(tmp_path, monkeypatch):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("RETENTION_MONTHS", "three years")
