@@ -170,6 +170,18 @@ def base_config(database_url: str, mail_port: int, **extra: Any) -> dict[str, An
     return config
 
 
+@pytest.fixture
+def stalled_smtp(app: Any) -> Iterator[socket.socket]:
+    """A server that accepts connections and never says a word; MAIL_PORT points at it.
+    Yields the listening socket: ``accept`` on it tells whether anyone connected."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    app.config["MAIL_PORT"] = listener.getsockname()[1]
+    yield listener
+    listener.close()
+
+
 def process_environment(app: Any, instance: Path) -> dict[str, str]:
     """Environment for the app run as a separate process (gunicorn, ``flask`` commands)
     against the test's database, with its keys and mail server."""

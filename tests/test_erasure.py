@@ -33,7 +33,9 @@ def _erase_through_the_page(client, auth, person):
     auth.login(person)
     page = client.get("/account/delete")
     assert page.status_code == 200
-    return client.post("/account/delete", data={"password": DEFAULT_PASSWORD, "confirm": "y"})
+    response = client.post("/account/delete", data={"password": DEFAULT_PASSWORD, "confirm": "y"})
+    response.close()  # as a server does once the page has gone: the confirmation leaves then
+    return response
 
 
 def test_erasure_leaves_no_identifying_value_in_any_table(app, client, auth, make_person,
@@ -114,6 +116,23 @@ def test_the_confirmation_is_dkim_signed_and_its_one_click_link_changes_nothing(
     assert response.status_code == 400
     assert db.session.execute(select(func.count()).select_from(ConsentEvent)).scalar() == before
     assert scan_database([Identity().email]) == []
+
+
+@pytest.mark.app_config(MAIL_TIMEOUT=0.5)
+def test_the_erased_page_never_waits_for_the_mail_server(app, client, auth, make_person,
+                                                         stalled_smtp):
+    person = make_full_person(make_person)
+    auth.login(person)
+    response = client.post("/account/delete", data={"password": DEFAULT_PASSWORD, "confirm": "y"})
+    assert response.status_code == 302 and "/account/deleted" in response.headers["Location"]
+    stalled_smtp.setblocking(False)
+    with pytest.raises(BlockingIOError):  # the page is ready before anyone dialled the server
+        stalled_smtp.accept()
+    response.close()  # the server has sent the page; now the confirmation is tried
+    stalled_smtp.setblocking(True)
+    stalled_smtp.settimeout(5)
+    stalled_smtp.accept()[0].close()
+    assert db.session.execute(select(func.count()).select_from(ErasureReceipt)).scalar() == 1
 
 
 def test_sessions_and_cookies_die(app, client, auth, make_person, mailbox):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -217,18 +216,6 @@ def test_after_the_last_attempt_a_message_is_dead(app, mailbox, make_person, fro
     frozen_clock.advance(hours=1)
     assert deliver_due()["dead"] == 1
     assert outbox_row(row.id).status == "dead" and outbox_row(row.id).attempts == 2
-
-
-@pytest.fixture
-def stalled_smtp(app):
-    """A server that accepts connections and never says a word; MAIL_PORT points at it.
-    Yields the listening socket: ``accept`` on it tells whether anyone connected."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(5)
-    app.config["MAIL_PORT"] = listener.getsockname()[1]
-    yield listener
-    listener.close()
 
 
 @pytest.mark.app_config(MAIL_TIMEOUT=0.5)

@@ -9,7 +9,9 @@ The confirmation email goes to the address before it is forgotten, but never thr
 outbox (an outbox row would keep the address): it is composed by the composer's functions
 (``messaging.immediate``: same headers, MIME and DKIM signature) inside the transaction, held
 in memory on the session, and sent over SMTP only after the erasure commits. A rollback drops
-it, so nobody is told of an erasure that did not happen.
+it, so nobody is told of an erasure that did not happen. When a person erases their own
+account the email leaves once the response has gone: the page never waits on a slow or
+stalled mail server.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from flask import current_app
+from flask import Response, after_this_request, current_app, has_request_context
 from sqlalchemy import bindparam, event, exists, insert, literal, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
@@ -168,7 +170,28 @@ def _confirmation(address: str, person_id: int, reference: str) -> ReadyEmail:
 
 
 def _send_after_commit(session: Session) -> None:
-    for message in session.info.pop(_MAIL_KEY, []):
+    messages = session.info.pop(_MAIL_KEY, [])
+    if not messages:
+        return
+    if not has_request_context():  # the retention run, a command: send now
+        _send_all(messages)
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def send_when_answered(response: Response) -> Response:
+        # Runs after the request context is gone, so it brings its own app context.
+        def send() -> None:
+            with app.app_context():
+                _send_all(messages)
+
+        response.call_on_close(send)
+        return response
+
+    after_this_request(send_when_answered)
+
+
+def _send_all(messages: list[ReadyEmail]) -> None:
+    for message in messages:
         try:
             send_immediately(message)
         except Exception as exc:  # noqa: BLE001 - the erasure stands even if sending fails
