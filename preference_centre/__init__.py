@@ -44,9 +44,8 @@ def configure_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.from_mapping(test_config)
     if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = settings.database_url(app.config["DATABASE_URL"])
-    if database.checks_liveness_itself(str(app.config["SQLALCHEMY_DATABASE_URI"])):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
+        str(app.config["SQLALCHEMY_DATABASE_URI"]), app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     for name in ("SECRET_KEY_FALLBACKS", "DATA_ENCRYPTION_KEYS"):
         app.config[name] = settings.split_list(app.config.get(name))
     https = str(app.config["BASE_URL"]).startswith("https://")

@@ -56,7 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     # A ping before each use finds PostgreSQL connections a restart cut; a SQLite file has
     # nothing to cut, so there the ping is dropped (create_app).
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},  # yours win over database.engine_options()
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BATCH_SIZE": 100,
     "OUTBOX_RETRY_SECONDS": 60,

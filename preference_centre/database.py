@@ -26,10 +26,25 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "checkout", _drop_if_server_hung_up)
 
 
-def checks_liveness_itself(url: str) -> bool:
-    """Engines that need no ``pool_pre_ping``: a SQLite file has no connection to lose, and
-    on psycopg :func:`_drop_if_server_hung_up` does the same job without a round trip."""
-    return url.startswith(("sqlite", "postgresql+psycopg:"))
+# TCP keepalives on PostgreSQL connections: an idle pooled connection sends a probe after
+# 60 s, so a NAT or load balancer that silently forgets idle flows (AWS after 350 s, Azure
+# after 240 s) keeps it, and a peer that has vanished errors the socket within 90 s, which
+# the checkout poll then sees.
+PSYCOPG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 60, "keepalives_interval": 10,
+                      "keepalives_count": 3}
+
+
+def engine_options(url: str, chosen: dict[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy engine options: the ones set in ``SQLALCHEMY_ENGINE_OPTIONS`` over these
+    defaults. ``pool_pre_ping`` only where nothing cheaper checks connections: a SQLite file
+    has none to lose, and on psycopg :func:`_drop_if_server_hung_up` does the job without a
+    round trip (with keepalives, above)."""
+    options = dict(chosen)
+    psycopg = url.startswith("postgresql+psycopg:")
+    options.setdefault("pool_pre_ping", not (psycopg or url.startswith("sqlite")))
+    if psycopg:
+        options["connect_args"] = {**PSYCOPG_KEEPALIVES, **options.get("connect_args", {})}
+    return options
 
 
 def _drop_if_server_hung_up(dbapi_connection: Any, record: Any, proxy: Any) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.pool import NullPool
 from preference_centre import create_app
 from preference_centre.config import ConfigError
 from preference_centre.extensions import db
+from tests.conftest import base_config
 
 
 def test_health_check_answers_ok(client):
@@ -21,9 +22,19 @@ def test_health_check_answers_ok(client):
     assert response.data == b"ok"
 
 
-def test_no_engine_pays_a_ping_round_trip_per_checkout(app):
+def test_no_engine_pays_a_ping_round_trip_per_checkout(app, engine_name):
     # SQLite has no connection to lose; psycopg checks its socket instead (next test).
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+    if engine_name == "postgresql":
+        with db.engine.connect() as connection:
+            parameters = connection.connection.driver_connection.info.get_parameters()
+        assert parameters["keepalives_idle"] == "60"
+
+
+def test_engine_options_you_set_win_over_the_defaults(tmp_path):
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'x.db'}", mail_port=1,
+                                 SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True}))
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
 
 
 def test_a_pooled_connection_the_server_cut_is_replaced_before_use(app, client, engine_name):
