@@ -285,28 +285,32 @@ def test_outbox_command_drains_what_is_due(app, runner, mailbox, make_person, tm
     assert len(mailbox.to("ada@example.com")) == 3
 
 
-def test_sigterm_stops_the_polling_worker_cleanly_after_its_batch(
+def test_sigterm_mid_batch_lets_the_worker_finish_and_record_the_batch(
         app, mailbox, make_person, tmp_path):
     person = make_person(email="ada@example.com")
-    ids = [row.id for row in queue_service_mail(app, tmp_path, person, count=3)]
+    ids = [row.id for row in queue_service_mail(app, tmp_path, person, count=300)]
     db.session.remove()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "outbox", "send", "--poll"],
+        [sys.executable, "-m", "flask", "--app", "app", "outbox", "send", "--poll",
+         "--batch", "300"],
         cwd=Path(__file__).resolve().parents[1], text=True,
         env=process_environment(app, tmp_path / "worker"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
-        while len(mailbox.to("ada@example.com")) < 3 and time.monotonic() < deadline:
+        while not mailbox.to("ada@example.com") and time.monotonic() < deadline:
             assert worker.poll() is None, worker.communicate()
-            time.sleep(0.05)
+            time.sleep(0.002)
         worker.send_signal(signal.SIGTERM)
-        output, errors = worker.communicate(timeout=15)
+        arrived_before_the_signal = len(mailbox.to("ada@example.com"))
+        output, errors = worker.communicate(timeout=30)
     finally:
         worker.kill()
+    assert 0 < arrived_before_the_signal < 300, "the signal must land mid-batch"
     assert worker.returncode == 0, errors
-    assert output.strip().startswith("sent 3,")
-    assert {outbox_row(row_id).status for row_id in ids} == {"sent"}
+    assert output.strip().startswith("sent 300,")
+    assert len(mailbox.to("ada@example.com")) == 300
+    assert {outbox_row(row_id).status for row_id in ids} == {"sent"}  # none left claimed
 
 
 def test_two_workers_on_postgresql_never_send_a_message_twice(

@@ -3,9 +3,9 @@ services."""
 
 from __future__ import annotations
 
-import contextlib
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,8 +34,8 @@ def send_outbox(once: bool, batch: int | None, poll: bool) -> None:
     if once and poll:
         raise click.UsageError("choose --once or --poll, not both")
     totals = dict.fromkeys(OUTCOMES, 0)
-    with _stop_on_sigterm() as stopping, contextlib.suppress(KeyboardInterrupt):
-        while not stopping.is_set():
+    with _stop_requests() as stop:
+        while not stop.requested:
             counts = deliver_due(batch)
             for key, value in counts.items():
                 totals[key] += value
@@ -43,23 +43,34 @@ def send_outbox(once: bool, batch: int | None, poll: bool) -> None:
             if not any(counts.values()):
                 if once:
                     break
-                stopping.wait(POLL_SECONDS)
+                time.sleep(POLL_SECONDS)  # so a stop takes effect within a second
     click.echo(", ".join(f"{key} {value}" for key, value in totals.items()))
 
 
+class _StopRequest:
+    requested = False
+
+
 @contextmanager
-def _stop_on_sigterm() -> Iterator[threading.Event]:
-    """A service manager stops the worker with SIGTERM: the batch in hand is finished and
-    recorded first, so nothing is left claimed for another worker to resend later."""
-    stopping = threading.Event()
+def _stop_requests() -> Iterator[_StopRequest]:
+    """SIGTERM (a service manager) and SIGINT (Ctrl-C) let the batch in hand finish and be
+    recorded before the worker stops, so nothing is left claimed for another worker to send
+    again later. The handler only sets a flag: taking a lock in it could deadlock."""
+    stop = _StopRequest()
     if threading.current_thread() is not threading.main_thread():  # signals reach only it
-        yield stopping
+        yield stop
         return
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop.requested = True
+
+    previous = {number: signal.signal(number, request_stop)
+                for number in (signal.SIGTERM, signal.SIGINT)}
     try:
-        yield stopping
+        yield stop
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @outbox_cli.command("status")
