@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from preference_centre.extensions import db
-from preference_centre.messaging import deliver_due, queue_campaign
-from tests.messaging_support import consent, outbox_row, queue_service_mail
+from preference_centre.messaging import deliver_due, queue_campaign, queue_service_email
+from tests.messaging_support import add_template, consent, outbox_row, queue_service_mail
 
 
 @pytest.mark.app_config(OUTBOX_MAX_ATTEMPTS=1)
@@ -50,6 +50,23 @@ def test_a_requeued_dead_message_goes_out_once_the_server_is_back(
     assert deliver_due()["sent"] == 0
     assert len(mailbox.to("ada@example.com")) == 1
     assert outbox_row(row.id).status == "sent"
+
+
+@pytest.mark.app_config(OUTBOX_MAX_ATTEMPTS=1)
+def test_requeue_can_be_narrowed_to_one_kind_of_message(app, runner, mailbox, make_person,
+                                                       tmp_path):
+    person = make_person(email="ada@example.com")
+    [note] = queue_service_mail(app, tmp_path, person)
+    add_template(app, tmp_path, kind="receipt")
+    receipt = queue_service_email(person, "receipt", "Receipt", {"who": "Ada"})
+    db.session.commit()
+    mailbox.reply = "421 4.7.0 busy"
+    assert deliver_due()["dead"] == 2
+    mailbox.reply = "250 OK"
+    result = runner.invoke(args=["outbox", "requeue", "--dead", "--kind", "receipt"])
+    assert result.output.strip() == "requeued 1"
+    assert deliver_due()["sent"] == 1
+    assert outbox_row(receipt.id).status == "sent" and outbox_row(note.id).status == "dead"
 
 
 def test_requeue_by_id_never_resends_a_sent_message(app, runner, mailbox, make_person,

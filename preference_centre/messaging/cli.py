@@ -91,13 +91,14 @@ def outbox_status(limit: int) -> None:
 @click.argument("ids", nargs=-1, type=click.IntRange(1))
 @click.option("--dead", is_flag=True, help="Every dead message.")
 @click.option("--failed", is_flag=True, help="Every failed message.")
-def outbox_requeue(ids: tuple[int, ...], dead: bool, failed: bool) -> None:
+@click.option("--kind", default=None, help="Only messages of this kind (as `status` lists it).")
+def outbox_requeue(ids: tuple[int, ...], dead: bool, failed: bool, kind: str | None) -> None:
     """Send failed or dead messages again (by id, or all of a status), once the cause is
     fixed. Consent is checked again when each one leaves."""
     statuses = [name for name, chosen in (("dead", dead), ("failed", failed)) if chosen]
     if not ids and not statuses:
         raise click.UsageError("name message ids, or --dead or --failed")
-    count = undelivered.requeue(ids, statuses)
+    count = undelivered.requeue(ids, statuses, kind)
     db.session.commit()
     click.echo(f"requeued {count}")
 

@@ -54,11 +54,13 @@ def undelivered(limit: int = 50) -> list[Undelivered]:
     return [Undelivered(*row) for row in rows]
 
 
-def requeue(ids: Sequence[int] = (), statuses: Sequence[str] = ()) -> int:
+def requeue(ids: Sequence[int] = (), statuses: Sequence[str] = (), kind: str | None = None) -> int:
     """Put failed or dead messages back in the queue, due now, with their attempts reset:
-    those with the given ids and every message in the given statuses. Other messages are
-    left alone (a sent one is never sent again). Consent is still checked when each one
-    leaves. Returns how many were requeued; the caller commits."""
+    those with the given ids and every message in the given statuses, only of ``kind`` if
+    given (a message keeps the body it was composed with, so an old sign-in link is better
+    left than resent). Other messages are left alone (a sent one is never sent again).
+    Consent is still checked when each one leaves. Returns how many were requeued; the
+    caller commits."""
     wanted = [status for status in statuses if status in UNDELIVERED]
     chosen = []
     if ids:
@@ -67,9 +69,10 @@ def requeue(ids: Sequence[int] = (), statuses: Sequence[str] = ()) -> int:
         chosen.append(_table.c.status.in_(wanted))
     if not chosen:
         return 0
+    narrowed = [_table.c.kind == kind] if kind else []
     result = db.session.execute(
         update(_table)
-        .where(_table.c.status.in_(UNDELIVERED), db.or_(*chosen))
+        .where(_table.c.status.in_(UNDELIVERED), db.or_(*chosen), *narrowed)
         .values(status="queued", attempts=0, next_attempt_at=clock.utcnow(),
                 last_error=None, claimed_by=None, claimed_at=None)
     )
