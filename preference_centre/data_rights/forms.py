@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 TEXT_MAX = 2000
@@ -46,6 +47,6 @@ class ExportRequestForm(FlaskForm):
 
 class DownloadForm(FlaskForm):
     format = RadioField("Format", default="zip", choices=[
-        ("zip", "Zip file: JSON, spreadsheets (CSV) and a README"),
-        ("json", "JSON only (machine-readable)"),
+        SelectChoice("zip", "Zip file: JSON, spreadsheets (CSV) and a README"),
+        SelectChoice("json", "JSON only (machine-readable)"),
     ], validators=[InputRequired("Choose a format.")])

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from .. import consent
 from ..extensions import db
@@ -16,7 +17,8 @@ from .forms import LiftRestrictionForm, ObjectionForm, RectifyForm, RestrictForm
 
 def _objection_form() -> ObjectionForm:
     form = ObjectionForm()
-    form.purpose.choices = list(requests.objection_choices().items())
+    form.purpose.choices = [SelectChoice(key, label)
+                            for key, label in requests.objection_choices().items()]
     return form
 
 
