@@ -60,6 +60,26 @@ def test_marketing_text_goes_to_the_folder_with_a_working_opt_out_link(
     assert current_state(texter.id)["sms:updates"] is True
 
 
+def test_a_text_campaign_carries_each_persons_opt_out_link(
+        app: Any, client: Any, texter: Any, runner: Any) -> None:
+    body = Path(app.instance_path) / "campaign.txt"
+    body.parent.mkdir(parents=True, exist_ok=True)
+    body.write_text("Half price for {{ first_name }}.")
+    result = runner.invoke(args=["campaign", "send", "--topic", "offers", "--channel", "sms",
+                                 "--body-file", str(body)])
+    assert result.exit_code == 0 and "queued 1" in result.output, result.output
+    assert deliver_due()["sent"] == 1
+    [written] = sms_files(app)
+    text = written.read_text()
+    assert "Half price for" in text
+    token = re.search(r"Stop texts: \S+/u/(\S+)", text).group(1)
+    row = db.session.execute(db.select(OutboxMessage)).scalar_one()
+    assert tokens.read_unsubscribe_token(token) == (texter.id, "sms", "offers", str(row.id))
+    assert client.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    db.session.expire_all()
+    assert current_state(texter.id)["sms:offers"] is False
+
+
 def test_text_is_not_sent_when_consent_went_after_queueing(app: Any, texter: Any) -> None:
     queue_text(texter, "offers", "Half price this weekend.")
     db.session.commit()

@@ -1,5 +1,6 @@
 """Texts leave through the outbox like emails: the worker claims a queued ``sms`` row,
-checks consent again (``may_contact``), and hands it to this sender."""
+checks consent again (``may_contact``), and hands it to this sender. Every marketing text
+ends with its signed opt-out link."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Any
 
 from flask import current_app
 
-from ..messaging.compose import Content
+from ..messaging.compose import Content, opt_out_url, unsubscribe_topic
 from ..messaging.senders import Contact, register_sender
 from ..messaging.transport import DeliveryError
 from .senders import SendFailed, text_sender
+from .services import compose_text
 
 
 class OutboxTextSender:
@@ -23,8 +25,14 @@ class OutboxTextSender:
         number = row.recipient or contact.phone
         if not number:
             raise DeliveryError("no phone number", temporary=False)
+        text = content.text
+        if row.campaign_id is not None:
+            # A campaign is rendered per person as it leaves, so its opt-out line is added
+            # here; a single text (queue_text) was stored with its own.
+            text = compose_text(text, opt_out_url(row.person_id, "sms",
+                                                  unsubscribe_topic(row.purpose), row.id))
         try:
-            self.sender.send_text(number, content.text)
+            self.sender.send_text(number, text)
         except SendFailed as exc:
             raise DeliveryError(exc.reason, temporary=exc.temporary) from None
 
