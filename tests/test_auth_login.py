@@ -6,6 +6,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from preference_centre import extensions
+from preference_centre.consent import Actor, record_changes
 from preference_centre.extensions import db
 from preference_centre.models import LoginSession
 from tests.accounts_support import login, reload, without_csrf
@@ -30,6 +31,18 @@ def test_login_records_the_sign_in_and_opens_the_account(app, client, make_perso
     assert page.status_code == 200
     assert b"a***@e***.com" in page.data
     assert b"127.0.0.0/24" in page.data
+
+
+def test_after_an_objection_to_security_monitoring_sign_ins_keep_no_network_or_device(
+        app, client, make_person):
+    person = make_person(email="ada@example.com")
+    record_changes(person.id, {"security_monitoring": False}, Actor(source="form"))
+    db.session.commit()
+    login(client, "ada@example.com",
+          headers={"User-Agent": "Mozilla/5.0 (X11; Linux) Firefox/130.0"})
+    row = db.session.query(LoginSession).filter_by(person_id=person.id).one()
+    assert row.ip_prefix is None and row.device is None
+    assert client.get("/account").status_code == 200
 
 
 def test_unknown_address_and_wrong_password_look_the_same(app, client, make_person):

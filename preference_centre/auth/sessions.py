@@ -15,9 +15,12 @@ from flask import current_app
 from flask_login import LoginManager
 
 from .. import clock
+from ..consent.ledger import stored_state
 from ..extensions import db
 from ..models import LoginSession, Person
 from ..requestinfo import device_family, truncate_ip
+
+SECURITY_MONITORING = "security_monitoring"  # the catalogue's purpose for sign-in records
 
 
 def _hash_key(key: str) -> str:
@@ -27,12 +30,16 @@ def _hash_key(key: str) -> str:
 def start_session(
     person: Person, *, remember: bool, ip: str | None, user_agent: str | None
 ) -> str:
-    """Record a new sign-in and return its key; the caller passes the person to login_user."""
+    """Record a new sign-in and return its key; the caller passes the person to login_user.
+    Its network and device are kept for security monitoring (legitimate interests), unless
+    the person has objected to that: then the sign-in is recorded without them."""
     key = secrets.token_urlsafe(32)
     now = clock.utcnow()
+    monitored = stored_state(person.id).get(SECURITY_MONITORING, True)
     row = LoginSession(
         person_id=person.id, key_hash=_hash_key(key), created_at=now, authenticated_at=now,
-        remember=remember, ip_prefix=truncate_ip(ip), device=device_family(user_agent),
+        remember=remember, ip_prefix=truncate_ip(ip) if monitored else None,
+        device=device_family(user_agent) if monitored else None,
     )
     db.session.add(row)
     db.session.flush()
