@@ -126,6 +126,7 @@ def _warning_query(now: datetime, size: int | None) -> Any:
 def send_warnings(now: datetime, size: int) -> int:
     """One reminder each, RETENTION_WARNING_DAYS before erasure, in batches."""
     from .messaging import queue_service_email
+    from .preferences.links import preference_link
 
     months = int(current_app.config["RETENTION_MONTHS"])
     sent = 0
@@ -136,7 +137,10 @@ def send_warnings(now: datetime, size: int) -> int:
                        default=person.created_at)
             queue_service_email(person, "retention_warning", "We will soon erase your data", {
                 "months": months, "last_activity": f"{last:%-d %B %Y}",
-                "erase_on": f"{add_months(last, months) + timedelta(days=1):%-d %B %Y}"})
+                "erase_on": f"{add_months(last, months) + timedelta(days=1):%-d %B %Y}",
+                # Without an account, saving on the preference page is the visit.
+                "has_account": person.has_account,
+                "keep_url": None if person.has_account else preference_link(person.id)})
             person.retention_warned_at = now
         db.session.commit()
         sent += len(people)

@@ -3,6 +3,7 @@ reminder before; bounded batches that survive being killed and do not erase twic
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,9 @@ from sqlalchemy import select
 from preference_centre import retention
 from preference_centre.data_rights.dates import add_months
 from preference_centre.extensions import db
+from preference_centre.messaging import deliver_due
 from preference_centre.models import ErasureReceipt, OutboxMessage, Person
+from tests.conftest import body_text
 
 
 def _people() -> set[str]:
@@ -107,6 +110,29 @@ def test_one_reminder_before_erasure_and_activity_stops_the_clock(app, make_pers
     summary = _run()
     assert summary.warnings_reset == 1 and summary.erased == 0
     assert db.session.get(Person, person.id).retention_warned_at is None
+
+
+def test_without_an_account_saving_on_the_preference_page_from_the_reminder_keeps_the_data(
+        app, client, make_person, mailbox, frozen_clock):
+    cutoff = add_months(frozen_clock.now, -36)
+    person = make_person(email="news@example.com", password=None, origin="signup",
+                         last_seen_at=cutoff + timedelta(days=10))
+    assert _run().warned == 1
+    deliver_due()
+    reminder = body_text(mailbox.last_to("news@example.com"))
+    assert "/login" not in reminder and "Save my choices" in reminder
+    link = re.search(r"Save my choices.*?(https?://\S+/p/\S+)", reminder, re.S).group(1)
+    path = link.removeprefix(app.config["BASE_URL"])
+
+    frozen_clock.advance(days=5)
+    assert client.get(path).status_code == 200
+    assert _run().warnings_reset == 0  # opening the page is not enough: scanners open links
+    assert client.post(path, data={}).status_code == 303  # "Save my choices", nothing ticked
+    summary = _run()
+    assert summary.warnings_reset == 1 and summary.erased == 0
+    frozen_clock.advance(days=30)
+    assert _run().erased == 0
+    assert db.session.get(Person, person.id) is not None
 
 
 def test_restricted_people_are_held_not_erased(app, make_person, frozen_clock):

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Text, bindparam, select, type_coerce
+from sqlalchemy import Text, bindparam, select, type_coerce, update
 from sqlalchemy.orm import load_only
 
-from .. import crypto, tokens
+from .. import clock, crypto, tokens
 from ..extensions import db
 from ..models import ConsentState, Person
 
@@ -23,7 +23,7 @@ _PAGE_COLUMNS = load_only(Person.email, Person.status, Person.restricted_at)
 _people, _states = Person.__table__, ConsentState.__table__
 _HOLDER = (
     select(type_coerce(_people.c.email, Text()), _people.c.status, _people.c.restricted_at,
-           _states.c.purpose, _states.c.allowed)
+           _people.c.last_seen_at, _states.c.purpose, _states.c.allowed)
     .select_from(_people.outerjoin(_states, _states.c.person_id == _people.c.id))
     .where(_people.c.id == bindparam("pid"))
 )
@@ -41,6 +41,7 @@ class LinkHolder:
     email: str
     status: str
     restricted_at: datetime | None
+    last_seen_at: datetime | None = None
     stored: dict[str, bool] = field(default_factory=dict)  # answers given, as stored_state
 
 
@@ -64,9 +65,23 @@ def holder_of_link(token: str) -> LinkHolder:
     rows = db.session.connection().execute(_HOLDER, {"pid": person_id}).all()
     if not rows:
         raise LinkPersonGone(person_id)
-    email, status, restricted_at = rows[0][:3]
-    stored = {row[3]: row[4] for row in rows if row[3] is not None}
-    return LinkHolder(person_id, crypto.decrypt(email), status, restricted_at, stored)
+    email, status, restricted_at, last_seen_at = rows[0][:4]
+    stored = {row[4]: row[5] for row in rows if row[4] is not None}
+    return LinkHolder(person_id, crypto.decrypt(email), status, restricted_at, last_seen_at,
+                      stored)
+
+
+def record_visit(holder: LinkHolder) -> None:
+    """Saving choices on one's preference page is a visit to the website, which restarts the
+    36-month retention clock as a sign-in does (recorded at most once a day; committed
+    here). Only a post counts: mail scanners open every link in a message, so a page view
+    would keep everyone we write to for ever."""
+    now = clock.utcnow()
+    if holder.last_seen_at is not None and holder.last_seen_at.date() == now.date():
+        return
+    db.session.execute(update(_people).where(_people.c.id == holder.id)
+                       .values(last_seen_at=now))
+    db.session.commit()
 
 
 def person_from_link(token: str) -> Person:

@@ -41,7 +41,7 @@ from .cookies import (
 )
 from .forms import FreshLinkForm
 from .history import describe_event
-from .links import LinkHolder, LinkPersonGone, holder_of_link, send_fresh_link
+from .links import LinkHolder, LinkPersonGone, holder_of_link, record_visit, send_fresh_link
 from .page import choices_for, link_frame
 from .services import (
     SCOPE_ACCOUNT,
@@ -195,7 +195,8 @@ def link(token: str) -> Any:
         return link_problem("This link no longer works",
                             "We no longer hold preferences for it. Nothing was changed.", 404)
     if request.method == "POST":
-        apply_post(person, SCOPE_LINK, "email_link")
+        if apply_post(person, SCOPE_LINK, "email_link") is not None:
+            record_visit(person)
         return redirect(url_for(".link", token=token), code=303)
     # The token is in the address: never send it to another site as a Referer.
     return link_page(person, token), 200, {"Referrer-Policy": "no-referrer"}
