@@ -34,6 +34,7 @@ SALTS = {
     "preference_link": "pc.preference-link.v2",
     "signup_confirm": "pc.signup-confirm.v1",
     "export_download": "pc.export-download.v1",
+    "erase_confirm": "pc.erase-confirm.v1",
     "unsubscribe": "pc.unsubscribe.v1",
     # The receipt shown after an unsubscribe: lets that page undo it or say why.
     "unsubscribe_receipt": "pc.unsubscribe-receipt.v1",

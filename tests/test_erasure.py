@@ -242,3 +242,52 @@ def test_password_guessing_on_the_erasure_page_is_rate_limited(app, client, auth
                          ).status_code for n in range(11)]
     assert codes[:10] == [200] * 10 and codes[10] == 429
     assert db.session.get(Person, person.id) is not None
+
+
+# People without an account ask from their /p/ page -------------------------------------------
+
+def _ask_to_erase(app, client, mailbox, person_id):
+    from preference_centre.messaging import deliver_due
+    from preference_centre.preferences.links import preference_link
+
+    page = preference_link(person_id).removeprefix(app.config["BASE_URL"])
+    assert "/erase-request" in client.get(page).get_data(as_text=True)
+    assert client.get(page + "/erase-request").status_code == 200
+    asked = client.post(page + "/erase-request")
+    assert asked.status_code == 200 and b"confirmation link" in asked.data
+    deliver_due()
+    return mailbox.last_to
+
+
+def test_someone_without_an_account_erases_everything_from_their_preference_link(
+        app, client, make_person, mailbox):
+    who = Identity()
+    person = make_full_person(make_person, who)
+    person.password_hash = None  # a newsletter sign-up, say: no account to log in to
+    db.session.commit()
+    last_to = _ask_to_erase(app, client, mailbox, person.id)
+    text = body_text(last_to(who.email))
+    path = text.split("/data/erase/", 1)[1].split()[0]
+    link = f"/data/erase/{path}"
+    assert client.get(link).status_code == 200  # a page with a button: scanners change nothing
+    assert db.session.get(Person, person.id) is not None
+    done = client.post(link)
+    done.close()  # the confirmation leaves once the page has gone
+    assert done.status_code == 200 and b"Erasure reference" in done.data
+    db.session.expire_all()
+    assert db.session.get(Person, person.id) is None
+    assert scan_database(who.needles()) == []
+    assert "erased" in body_text(last_to(who.email)).lower()
+    assert client.post(link).status_code == 400  # used once
+
+
+def test_an_erasure_link_expires_and_a_tampered_one_erases_nothing(
+        app, client, make_person, mailbox, frozen_clock):
+    person = make_person(email="ines@example.com", password=None)
+    last_to = _ask_to_erase(app, client, mailbox, person.id)
+    link = "/data/erase/" + body_text(last_to("ines@example.com")).split(
+        "/data/erase/", 1)[1].split()[0]
+    assert client.post(link[:-2] + "xx").status_code == 400
+    frozen_clock.advance(hours=49)
+    assert client.post(link).status_code == 400
+    assert db.session.get(Person, person.id) is not None

@@ -218,8 +218,9 @@ def test_the_framed_page_is_the_fully_rendered_page(client, person):
                 client.delete_cookie("cookie_choice")
             framed = client.get(url, headers=headers).get_data(as_text=True)
             assert framed == full_render(client, url, headers)
-            # The two forms, the export link, and until a choice is made the banner's two.
-            assert framed.count(url) == (3 if cookie_choice else 5)
+            # The two forms, the export and erase links, and until a choice is made the
+            # banner's two.
+            assert framed.count(url) == (4 if cookie_choice else 6)
 
 
 def test_each_framed_page_shows_its_own_person(client, person, make_person):

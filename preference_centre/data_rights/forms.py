@@ -41,8 +41,8 @@ class RectifyForm(FlaskForm):
     details = _notes("What is wrong, and what should it say?", required=True)
 
 
-class ExportRequestForm(FlaskForm):
-    pass
+class ButtonForm(FlaskForm):
+    """A form that is only a button (and its CSRF token)."""
 
 
 class DownloadForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Requests under Articles 15-22: objection, restriction, rectification, export links.
+"""Requests under Articles 15-22: objection, restriction, rectification (emailed export and
+erasure links for people without an account are in ``emailed_links``).
 
 Each request has a status the person sees and a due date one calendar month from receipt
 (Art 12(3)). Direct-marketing objections and restriction take effect at once; other
@@ -8,15 +9,13 @@ objections and rectification disputes wait for the privacy officer (the staff co
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 
-from .. import clock, consent, tokens
+from .. import clock, consent
 from ..consent.catalogue import LEGITIMATE_INTERESTS
 from ..extensions import db
-from ..messaging import queue_service_email
-from ..messaging.compose import base_url
 from ..models import Person, RightsRequest
 from .dates import add_months
 
@@ -127,49 +126,3 @@ def get_request(person_id: int, request_id: int) -> RightsRequest:
     if row is None or row.person_id != person_id:
         raise RequestNotFound(request_id)
     return row
-
-
-# Export links for people without an account --------------------------------------------------
-
-def _fingerprint(row: RightsRequest, person: Person) -> str:
-    return tokens.state_fingerprint(row.id, row.reference, person.email_hash)
-
-
-def request_export_link(person: Person) -> tuple[RightsRequest, str]:
-    """A pending export request and the single-use download token to email."""
-    row = create_request(person.id, "export", "Requested from the preferences link",
-                         status="in_progress")
-    return row, tokens.make_token("export_download", {"r": row.id, "f": _fingerprint(row, person)})
-
-
-def email_export_link(person: Person) -> RightsRequest | None:
-    """Email ``person`` a single-use download link, unless one went in the last hour (a
-    repeated click must not fill their inbox). The new request, or None. The caller commits."""
-    since = clock.utcnow() - timedelta(hours=1)
-    if any(r.received_at > since for r in open_requests(person.id, "export")):
-        return None
-    row, token = request_export_link(person)
-    link = base_url() + url_for("data_rights.emailed_export", token=token)
-    queue_service_email(person, "export_ready", "Your data is ready to download", {
-        "link": link, "days": current_app.config["EXPORT_LINK_DAYS"],
-        "reference": row.reference})
-    return row
-
-
-def read_export_link(token: str) -> RightsRequest:
-    """The open export request a download link stands for. Raises ``tokens.TokenInvalid``
-    (or ``TokenExpired``) when the link is bad, too old, or already used."""
-    days = current_app.config["EXPORT_LINK_DAYS"]
-    data = tokens.read_token("export_download", token, timedelta(days=days))
-    row = db.session.get(RightsRequest, data.get("r")) if isinstance(data, dict) else None
-    person = db.session.get(Person, row.person_id) if row is not None else None
-    if (row is None or person is None or row.kind != "export"
-            or row.status not in OPEN_STATUSES or _fingerprint(row, person) != data.get("f")):
-        raise tokens.TokenInvalid("link is not valid")
-    return row
-
-
-def complete_export(row: RightsRequest) -> None:
-    """Used once: the link stops working."""
-    row.status, row.resolved_at = "completed", clock.utcnow()
-    row.resolution = "Downloaded through the emailed link."

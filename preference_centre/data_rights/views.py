@@ -26,9 +26,9 @@ from ..extensions import db
 from ..models import Person
 from ..people import verify_secret
 from ..preferences.links import LinkPersonGone, person_from_link
-from . import bp, export, reading, registry, requests
+from . import bp, emailed_links, export, reading, registry, requests
 from .erasure import erase_person, erasure_plan
-from .forms import DeleteForm, DownloadForm, ExportRequestForm
+from .forms import ButtonForm, DeleteForm, DownloadForm
 
 PAGE_ROWS = 20
 
@@ -114,7 +114,7 @@ def erased() -> Any:
     return render_template("data_rights/erased.html", reference=reference)
 
 
-# Export for people without an account (from their /p/ page) -------------------------------
+# Export and erasure for people without an account (from their /p/ page) -----------------
 
 def _person_from_preference_link(token: str) -> Person | None:
     """The confirmed person a ``/p/`` link names, or None for a bad, old or dead link."""
@@ -125,33 +125,63 @@ def _person_from_preference_link(token: str) -> Person | None:
     return person if person.status == "active" else None
 
 
-@bp.route("/p/<token>/export-request", methods=["GET", "POST"])
-@limits.limit("5 per hour", methods=["POST"])
-def export_request(token: str) -> Any:
+def _ask_for_emailed_link(token: str, kind: str, template: str, **context: Any) -> Any:
+    """The page behind a ``/p/`` link that emails a single-use link of ``kind``."""
     person = _person_from_preference_link(token)
     if person is None:
         return render_template("data_rights/link_problem.html"), 400
-    form = ExportRequestForm()
-    if not form.validate_on_submit():
-        return render_template("data_rights/export_request.html", form=form, sent=False,
-                               masked=mask_email(person.email))
-    requests.email_export_link(person)
-    db.session.commit()
-    return render_template("data_rights/export_request.html", form=form, sent=True,
-                           masked=mask_email(person.email))
+    form = ButtonForm()
+    sent = form.validate_on_submit()
+    if sent:
+        emailed_links.email_link(person, kind)
+        db.session.commit()
+    return render_template(template, form=form, sent=sent, masked=mask_email(person.email),
+                           **context)
+
+
+@bp.route("/p/<token>/export-request", methods=["GET", "POST"])
+@limits.limit("5 per hour", methods=["POST"])
+def export_request(token: str) -> Any:
+    return _ask_for_emailed_link(token, "export", "data_rights/export_request.html")
+
+
+@bp.route("/p/<token>/erase-request", methods=["GET", "POST"])
+@limits.limit("5 per hour", methods=["POST"])
+def erase_request(token: str) -> Any:
+    gone, kept = erasure_plan(current_app.config)
+    return _ask_for_emailed_link(token, "erase", "data_rights/erase_request.html",
+                                 gone=gone, kept=kept, hours=emailed_links.ERASE_LINK_HOURS)
 
 
 @bp.route("/data/export/<token>", methods=["GET", "POST"])
 def emailed_export(token: str) -> Any:
     """GET only shows a button (mail scanners follow links; the link is single-use)."""
     try:
-        row = requests.read_export_link(token)
+        row = emailed_links.read_link("export", token)
     except tokens.TokenInvalid:
         return render_template("data_rights/link_problem.html", export=True), 400
     form = DownloadForm()
     if not form.validate_on_submit():
         return render_template("data_rights/download.html", form=form, row=row)
     person_id, fmt = row.person_id, form.format.data
-    requests.complete_export(row)
+    emailed_links.complete(row, "Downloaded through the emailed link.")
     db.session.commit()
     return _export_response(person_id, fmt)
+
+
+@bp.route("/data/erase/<token>", methods=["GET", "POST"])
+def emailed_erasure(token: str) -> Any:
+    """GET only shows what goes and the button (mail scanners follow links)."""
+    try:
+        row = emailed_links.read_link("erase", token)
+    except tokens.TokenInvalid:
+        return render_template("data_rights/link_problem.html", erase=True,
+                               hours=emailed_links.ERASE_LINK_HOURS), 400
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        gone, kept = erasure_plan(current_app.config)
+        return render_template("data_rights/erase_confirm.html", form=form, row=row,
+                               gone=gone, kept=kept)
+    receipt = erase_person(row.person_id, "person")
+    db.session.commit()
+    return render_template("data_rights/erased.html", reference=receipt.reference)

@@ -242,7 +242,8 @@ def _render_link(layout: PageLayout, choices: Markup, restricted: bool, masked: 
     return render_template("preferences/edit.html", page=layout, choices=choices,
                            scope=SCOPE_LINK, restricted=restricted, masked_email=masked,
                            sessionless=True, action=action,
-                           export_url=action + "/export-request")
+                           export_url=action + "/export-request",
+                           erase_url=action + "/erase-request")
 
 
 def link_problem(title: str, explanation: str, status: int) -> tuple[str, int]:

@@ -1,0 +1,86 @@
+"""Single-use links emailed to people without an account, asked for from their ``/p/``
+page: a download of their data (``export``) and the confirmation of an erasure (``erase``).
+
+Holding a ``/p/`` link proves only that someone had a message; the emailed link proves the
+address is theirs now. Each link stands for an open request, works once, and stops matching
+when the request or the address changes. Opening it changes nothing (mail scanners follow
+links): the page it shows has the button that acts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, url_for
+
+from .. import clock, tokens
+from ..extensions import db
+from ..messaging import queue_service_email
+from ..messaging.compose import base_url
+from ..models import Person, RightsRequest
+from .requests import OPEN_STATUSES, create_request, open_requests
+
+
+@dataclass(frozen=True)
+class LinkKind:
+    token_purpose: str  # a tokens.SALTS key
+    endpoint: str  # the page the link opens
+    template: str  # templates/email/<template>.txt and .html
+    subject: str
+    lifetime_setting: str | None  # a setting in days; None: ERASE_LINK_HOURS
+    details: str = "Requested from the preferences link"
+
+
+ERASE_LINK_HOURS = 48  # an erasure cannot be undone: the confirmation is short-lived
+KINDS = {
+    "export": LinkKind("export_download", "data_rights.emailed_export", "export_ready",
+                       "Your data is ready to download", "EXPORT_LINK_DAYS"),
+    "erase": LinkKind("erase_confirm", "data_rights.emailed_erasure", "erase_confirm",
+                      "Confirm that we should erase your data", None),
+}
+
+
+def lifetime(kind: str) -> timedelta:
+    setting = KINDS[kind].lifetime_setting
+    if setting is None:
+        return timedelta(hours=ERASE_LINK_HOURS)
+    return timedelta(days=int(current_app.config[setting]))
+
+
+def _fingerprint(row: RightsRequest, person: Person) -> str:
+    return tokens.state_fingerprint(row.id, row.reference, person.email_hash)
+
+
+def email_link(person: Person, kind: str) -> RightsRequest | None:
+    """Email ``person`` a single-use link of ``kind``, unless one went in the last hour (a
+    repeated click must not fill their inbox). The new request, or None. The caller commits."""
+    since = clock.utcnow() - timedelta(hours=1)
+    if any(r.received_at > since for r in open_requests(person.id, kind)):
+        return None
+    link_kind = KINDS[kind]
+    row = create_request(person.id, kind, link_kind.details, status="in_progress")
+    token = tokens.make_token(link_kind.token_purpose,
+                              {"r": row.id, "f": _fingerprint(row, person)})
+    hours = int(lifetime(kind).total_seconds() // 3600)
+    queue_service_email(person, link_kind.template, link_kind.subject, {
+        "link": base_url() + url_for(link_kind.endpoint, token=token),
+        "days": hours // 24, "hours": hours, "reference": row.reference})
+    return row
+
+
+def read_link(kind: str, token: str) -> RightsRequest:
+    """The open request a link of ``kind`` stands for. Raises ``tokens.TokenInvalid`` (or
+    ``TokenExpired``) when the link is bad, too old, already used or its person is gone."""
+    data = tokens.read_token(KINDS[kind].token_purpose, token, lifetime(kind))
+    row = db.session.get(RightsRequest, data.get("r")) if isinstance(data, dict) else None
+    person = db.session.get(Person, row.person_id) if row is not None else None
+    if (row is None or person is None or row.kind != kind
+            or row.status not in OPEN_STATUSES or _fingerprint(row, person) != data.get("f")):
+        raise tokens.TokenInvalid("link is not valid")
+    return row
+
+
+def complete(row: RightsRequest, resolution: str) -> None:
+    """Used once: the link stops working."""
+    row.status, row.resolved_at, row.resolution = "completed", clock.utcnow(), resolution
