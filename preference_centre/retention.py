@@ -28,10 +28,11 @@ from sqlalchemy import and_, func, or_, select, text, update
 
 from . import clock, database
 from .auth.services import purge_unverified_accounts
+from .data_rights import emailed_links
 from .data_rights.dates import add_months
 from .data_rights.erasure import erase_people
 from .extensions import db
-from .models import Person
+from .models import Person, RightsRequest
 
 # SQLite's busy handler lets a waiting writer retry after 1, 2, 5, 10, 15, 20, 25, 25 ms...:
 # a pause this long after each batch guarantees that whoever waited gets the lock next, so
@@ -48,6 +49,7 @@ class RetentionSummary:
     warnings_reset: int = 0
     unverified_purged: int = 0
     signups_purged: int = 0
+    links_lapsed: int = 0
     held_restricted: int = 0
 
 
@@ -184,6 +186,8 @@ def count_due(now: datetime) -> RetentionSummary:
         held_restricted=_count(_held(cutoff)),
         unverified_purged=_count(*pending, Person.origin == "register"),
         signups_purged=_count(*pending, Person.origin == "signup"),
+        links_lapsed=db.session.execute(select(func.count()).select_from(RightsRequest).where(
+            or_(*emailed_links.expired_requests(now)))).scalar_one(),
     )
 
 
@@ -197,6 +201,8 @@ def run_retention(now: datetime, *, batch_size: int | None = None, pause: float 
         pause = 0.0 if database.is_postgresql() else SQLITE_PAUSE_SECONDS
     summary = RetentionSummary()
     summary.unverified_purged, summary.signups_purged = purge_pending(now)
+    summary.links_lapsed = emailed_links.close_expired(now)
+    db.session.commit()
     summary.warnings_reset = reset_warnings()
     summary.warned = send_warnings(now, size)
     cutoff = cutoff_for(now)
@@ -228,6 +234,7 @@ def run_command(dry_run: bool, batch: int | None) -> None:
               "warnings_reset": "reminders reset by new activity",
               "unverified_purged": "unverified accounts purged",
               "signups_purged": "unconfirmed sign-ups purged",
+              "links_lapsed": "closed: requests whose emailed link went unused",
               "held_restricted": "held: past retention but processing restricted"}
     for key, value in asdict(summary).items():
         if dry_run and key == "warnings_reset":

@@ -284,10 +284,48 @@ def test_someone_without_an_account_erases_everything_from_their_preference_link
 def test_an_erasure_link_expires_and_a_tampered_one_erases_nothing(
         app, client, make_person, mailbox, frozen_clock):
     person = make_person(email="ines@example.com", password=None)
-    last_to = _ask_to_erase(app, client, mailbox, person.id)
-    link = "/data/erase/" + body_text(last_to("ines@example.com")).split(
-        "/data/erase/", 1)[1].split()[0]
+    link = _erase_link(_ask_to_erase(app, client, mailbox, person.id), "ines@example.com")
     assert client.post(link[:-2] + "xx").status_code == 400
     frozen_clock.advance(hours=49)
     assert client.post(link).status_code == 400
+    assert db.session.get(Person, person.id) is not None
+
+
+def _erase_link(last_to, address):
+    return "/data/erase/" + body_text(last_to(address)).split("/data/erase/", 1)[1].split()[0]
+
+
+def test_a_double_click_on_erase_erases_once_and_explains_the_second(
+        app, client, make_person, mailbox, monkeypatch):
+    from preference_centre.data_rights import emailed_links
+
+    person = make_person(email="jo@example.com", password=None)
+    link = _erase_link(_ask_to_erase(app, client, mailbox, person.id), "jo@example.com")
+    seen = emailed_links.read_link("erase", link.rsplit("/", 1)[1])
+    stale = type("Row", (), {"person_id": seen.person_id, "reference": seen.reference})()
+    first = client.post(link)
+    first.close()
+    assert first.status_code == 200
+    # The second click was read before the first erased anyone: it still holds the row.
+    monkeypatch.setattr(emailed_links, "read_link", lambda kind, token: stale)
+    second = client.post(link)
+    assert second.status_code == 400 and b"already been erased" in second.data
+    assert db.session.execute(select(func.count()).select_from(ErasureReceipt)).scalar() == 1
+
+
+def test_an_unused_erasure_or_export_link_request_lapses_in_the_retention_run(
+        app, client, make_person, mailbox, frozen_clock, runner):
+    from preference_centre.models import RightsRequest
+
+    person = make_person(email="kim@example.com", password=None)
+    _ask_to_erase(app, client, mailbox, person.id)
+    frozen_clock.advance(hours=47)
+    dry = runner.invoke(args=["retention", "run", "--dry-run"])
+    assert "0  would be closed: requests whose emailed link went unused" in dry.output
+    frozen_clock.advance(hours=2)
+    result = runner.invoke(args=["retention", "run"])
+    assert "1  closed: requests whose emailed link went unused" in result.output
+    db.session.expire_all()
+    row = db.session.execute(select(RightsRequest)).scalar_one()
+    assert row.kind == "erase" and row.status == "lapsed"
     assert db.session.get(Person, person.id) is not None

@@ -10,9 +10,11 @@ links): the page it shows has the button that acts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app, url_for
+from sqlalchemy import and_, or_, update
 
 from .. import clock, tokens
 from ..extensions import db
@@ -84,3 +86,20 @@ def read_link(kind: str, token: str) -> RightsRequest:
 def complete(row: RightsRequest, resolution: str) -> None:
     """Used once: the link stops working."""
     row.status, row.resolved_at, row.resolution = "completed", clock.utcnow(), resolution
+
+
+def expired_requests(now: datetime) -> list[Any]:
+    """Conditions for open link requests whose link has expired unused, one per kind."""
+    return [and_(RightsRequest.kind == kind, RightsRequest.status.in_(OPEN_STATUSES),
+                 RightsRequest.received_at < now - lifetime(kind)) for kind in KINDS]
+
+
+def close_expired(now: datetime) -> int:
+    """Close the requests whose emailed link expired unused, so none stays open for ever
+    (the retention run calls this). How many were closed; the caller commits."""
+    result = db.session.execute(
+        update(RightsRequest).where(or_(*expired_requests(now)))
+        .values(status="lapsed", resolved_at=now,
+                resolution="The emailed link expired before it was used.")
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0

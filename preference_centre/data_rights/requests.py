@@ -22,7 +22,8 @@ from .dates import add_months
 KINDS = ("object", "restrict", "rectify", "export", "erase")
 OPEN_STATUSES = ("received", "in_progress")
 STATUS_LABELS = {"received": "Received", "in_progress": "Being handled",
-                 "completed": "Done", "refused": "Refused"}
+                 "completed": "Done", "refused": "Refused",
+                 "lapsed": "Lapsed: the emailed link was not used"}
 ALL_MARKETING = "marketing:all"
 
 

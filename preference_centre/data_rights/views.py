@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, logout_user
 
-from .. import tokens
+from .. import database, tokens
 from ..auth import limits
 from ..auth.decorators import recent_login_required
 from ..crypto import mask_email
@@ -175,13 +175,22 @@ def emailed_erasure(token: str) -> Any:
     try:
         row = emailed_links.read_link("erase", token)
     except tokens.TokenInvalid:
-        return render_template("data_rights/link_problem.html", erase=True,
-                               hours=emailed_links.ERASE_LINK_HOURS), 400
+        return _erase_link_problem()
     form = ButtonForm()
     if not form.validate_on_submit():
         gone, kept = erasure_plan(current_app.config)
         return render_template("data_rights/erase_confirm.html", form=form, row=row,
                                gone=gone, kept=kept)
+    # A double click sends two of these: the person lock queues them, and the second finds
+    # the person gone and gets the "already used" page.
+    if database.lock_person(row.person_id) is None:
+        db.session.rollback()
+        return _erase_link_problem()
     receipt = erase_person(row.person_id, "person")
     db.session.commit()
     return render_template("data_rights/erased.html", reference=receipt.reference)
+
+
+def _erase_link_problem() -> tuple[str, int]:
+    return render_template("data_rights/link_problem.html", erase=True,
+                           hours=emailed_links.ERASE_LINK_HOURS), 400
