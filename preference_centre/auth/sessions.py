@@ -13,9 +13,11 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_login import LoginManager
+from sqlalchemy import update
+from sqlalchemy.engine import Connection
 
 from .. import clock
-from ..consent.ledger import stored_state
+from ..consent.ledger import current_state, on_refusal
 from ..extensions import db
 from ..models import LoginSession, Person
 from ..requestinfo import device_family, truncate_ip
@@ -35,7 +37,7 @@ def start_session(
     the person has objected to that: then the sign-in is recorded without them."""
     key = secrets.token_urlsafe(32)
     now = clock.utcnow()
-    monitored = stored_state(person.id).get(SECURITY_MONITORING, True)
+    monitored = current_state(person.id)[SECURITY_MONITORING]
     row = LoginSession(
         person_id=person.id, key_hash=_hash_key(key), created_at=now, authenticated_at=now,
         remember=remember, ip_prefix=truncate_ip(ip) if monitored else None,
@@ -47,6 +49,16 @@ def start_session(
     person.login_session = row
     mark_seen(person)
     return key
+
+
+def _forget_sign_in_details(person_id: int, connection: Connection) -> None:
+    """An objection to security monitoring also clears what earlier sign-ins recorded."""
+    sessions = LoginSession.__table__
+    connection.execute(update(sessions).where(sessions.c.person_id == person_id)
+                       .values(ip_prefix=None, device=None))
+
+
+on_refusal(SECURITY_MONITORING, _forget_sign_in_details)
 
 
 def load_person(key: str) -> Person | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -23,6 +24,19 @@ from .notices import LATEST_VERSION, ensure_first_version, latest_version
 SOURCES = ("form", "signup", "email_link", "one_click", "staff", "api", "retention", "gpc",
            "sms_stop", "import", "cookie_banner")
 ACTOR_TYPES = ("person", "staff", "api", "system")
+
+
+# What must stop at once when a person refuses a purpose, registered by the feature that
+# does the processing (auth forgets sign-in networks when security monitoring is objected
+# to). Each handler runs in the ledger's transaction, on its connection.
+RefusalHandler = Callable[[int, Connection], None]
+_ON_REFUSAL: dict[str, list[RefusalHandler]] = {}
+
+
+def on_refusal(purpose: str, handler: RefusalHandler) -> None:
+    """Call ``handler(person_id, connection)`` whenever ``purpose`` is set to refused."""
+    if handler not in _ON_REFUSAL.setdefault(purpose, []):
+        _ON_REFUSAL[purpose].append(handler)
 
 
 class UnknownPurpose(ValueError):
@@ -172,6 +186,9 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor, *,
         values = {"purpose": key, "old_value": stored.get(key), "new_value": allowed, **context}
         (event_id,) = _ADD_EVENT.first(connection, values)
         events.append(LedgerEvent(id=event_id, **values))
+        if not allowed:
+            for handler in _ON_REFUSAL.get(key, ()):
+                handler(person_id, connection)
     return events
 
 
