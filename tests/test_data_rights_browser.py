@@ -1,13 +1,16 @@
-"""A customer in a real browser sees their data, makes a request and erases everything;
-axe-core checks each page on the way."""
+"""A customer in a real browser sees their data, makes a request and erases everything, and
+someone without an account erases theirs from a message link; axe-core checks each page."""
 
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import DEFAULT_PASSWORD
+from preference_centre.messaging import deliver_due
+from preference_centre.preferences.links import preference_link
+from tests.conftest import DEFAULT_PASSWORD, body_text
 from tests.data_rights_helpers import Identity, make_full_person
 from tests.fixtures_browser import assert_accessible
 
@@ -42,5 +45,27 @@ def test_see_request_and_erase_in_a_browser(app, page, live_server, make_person,
     page.get_by_label("I understand that this cannot be undone").check()
     page.get_by_role("button", name="Erase everything").click()
     page.wait_for_url("**/account/deleted")
+    assert page.get_by_role("heading", name="Your data has been erased").is_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.browser
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_without_an_account_erase_from_the_preference_link_in_a_browser(
+        app, page, live_server, make_person, mailbox):
+    person = make_person(email="lee@example.com", password=None, origin="signup")
+    page.goto(urlsplit(preference_link(person.id)).path)
+    page.get_by_role("link", name="ask us to erase your data").click()
+    assert page.get_by_role("heading", name="Erase your data").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Email me a confirmation link").click()
+    assert page.get_by_text("We have emailed a confirmation link").is_visible()
+
+    deliver_due()
+    text = body_text(mailbox.last_to("lee@example.com"))
+    page.goto("/data/erase/" + text.split("/data/erase/", 1)[1].split()[0])
+    assert page.get_by_role("heading", name="Erase everything we hold about you?").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Erase everything").click()
     assert page.get_by_role("heading", name="Your data has been erased").is_visible()
     assert_accessible(page)
