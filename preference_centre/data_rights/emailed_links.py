@@ -9,6 +9,7 @@ links): the page it shows has the button that acts.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,24 +31,23 @@ class LinkKind:
     endpoint: str  # the page the link opens
     template: str  # templates/email/<template>.txt and .html
     subject: str
-    lifetime_setting: str | None  # a setting in days; None: ERASE_LINK_HOURS
+    lifetime: Callable[[Mapping[str, Any]], timedelta]  # from the app's config
     details: str = "Requested from the preferences link"
 
 
 ERASE_LINK_HOURS = 48  # an erasure cannot be undone: the confirmation is short-lived
 KINDS = {
     "export": LinkKind("export_download", "data_rights.emailed_export", "export_ready",
-                       "Your data is ready to download", "EXPORT_LINK_DAYS"),
+                       "Your data is ready to download",
+                       lambda config: timedelta(days=int(config["EXPORT_LINK_DAYS"]))),
     "erase": LinkKind("erase_confirm", "data_rights.emailed_erasure", "erase_confirm",
-                      "Confirm that we should erase your data", None),
+                      "Confirm that we should erase your data",
+                      lambda config: timedelta(hours=ERASE_LINK_HOURS)),
 }
 
 
 def lifetime(kind: str) -> timedelta:
-    setting = KINDS[kind].lifetime_setting
-    if setting is None:
-        return timedelta(hours=ERASE_LINK_HOURS)
-    return timedelta(days=int(current_app.config[setting]))
+    return KINDS[kind].lifetime(current_app.config)
 
 
 def _fingerprint(row: RightsRequest, person: Person) -> str:
