@@ -54,9 +54,9 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
-    # A ping before each use finds PostgreSQL connections a restart cut; a SQLite file has
-    # nothing to cut, so there the ping is dropped (create_app).
-    "SQLALCHEMY_ENGINE_OPTIONS": {},  # yours win over database.engine_options()
+    # Options set here win over the defaults of database.engine_options() (how pooled
+    # connections are checked, keepalives).
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BATCH_SIZE": 100,
     "OUTBOX_RETRY_SECONDS": 60,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 
@@ -82,3 +83,9 @@ def new_person(address: str, *, origin: str, status: str = "pending", **fields: 
     db.session.add(person)
     db.session.flush()
     return person
+
+
+def visit_due(last_seen_at: datetime | None, now: datetime) -> bool:
+    """Should a visit now be written to ``last_seen_at``, the retention clock? Once a day is
+    enough for a clock counted in months, and spares a write on every page."""
+    return last_seen_at is None or last_seen_at.date() != now.date()

@@ -20,6 +20,7 @@ from .. import clock
 from ..consent.ledger import current_state, on_refusal
 from ..extensions import db
 from ..models import LoginSession, Person
+from ..people import visit_due
 from ..requestinfo import device_family, truncate_ip
 
 SECURITY_MONITORING = "security_monitoring"  # the catalogue's purpose for sign-in records
@@ -86,7 +87,7 @@ def load_person(key: str) -> Person | None:
 def mark_seen(person: Person) -> bool:
     """Record website access at most once a day (the retention clock). True if it changed."""
     now = clock.utcnow()
-    if person.last_seen_at is not None and person.last_seen_at.date() == now.date():
+    if not visit_due(person.last_seen_at, now):
         return False
     person.last_seen_at = now
     return True

@@ -13,8 +13,10 @@ from sqlalchemy import func, select, update
 from .. import clock
 from ..extensions import db
 from ..models import OutboxMessage
+from .outbox import OUTCOMES
 
-STATUSES = ("queued", "sending", "sent", "suppressed", "cancelled", "failed", "dead")
+# A row waits (queued), is claimed (sending), then ends as an outcome; "retry" is queued.
+STATUSES = ("queued", "sending", *(outcome for outcome in OUTCOMES if outcome != "retry"))
 UNDELIVERED = ("failed", "dead")
 _table = OutboxMessage.__table__
 

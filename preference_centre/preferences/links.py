@@ -12,6 +12,7 @@ from sqlalchemy.orm import load_only
 from .. import clock, crypto, tokens
 from ..extensions import db
 from ..models import ConsentState, Person
+from ..people import visit_due
 
 _PAGE_COLUMNS = load_only(Person.email, Person.status, Person.restricted_at)
 
@@ -77,7 +78,7 @@ def record_visit(holder: LinkHolder) -> None:
     here). Only a post counts: mail scanners open every link in a message, so a page view
     would keep everyone we write to for ever."""
     now = clock.utcnow()
-    if holder.last_seen_at is not None and holder.last_seen_at.date() == now.date():
+    if not visit_due(holder.last_seen_at, now):
         return
     db.session.execute(update(_people).where(_people.c.id == holder.id)
                        .values(last_seen_at=now))
