@@ -7,7 +7,48 @@ from typing import Any
 
 from flask import Flask
 
+from . import (
+    account,
+    api,
+    auth,
+    cookies,
+    crypto,
+    data_rights,
+    database,
+    preferences,
+    privacy,
+    public,
+    signup,
+    sms,
+    staff,
+    token_redaction,
+    unsubscribe,
+    web,
+)
 from . import config as settings
+from .account import views as account_views
+from .api import views as api_views
+from .auth import sessions
+from .auth import views as auth_views
+from .cli import register_commands
+from .cookies import hooks as cookie_hooks
+from .cookies import views as cookie_views
+from .data_rights import request_views as rights_request_views
+from .data_rights import views as rights_views
+from .extensions import csrf, db, limiter, login_manager, mail, migrate
+from .preferences import views as preference_views
+from .privacy import views as privacy_views
+from .public import views as public_views
+from .signup import views as signup_views
+from .sms import views as sms_views
+from .unsubscribe import views as unsubscribe_views
+
+# Importing a feature's views module attaches its routes to the feature's blueprint.
+FEATURE_VIEWS = (account_views, api_views, auth_views, cookie_hooks, cookie_views,
+                 rights_request_views, rights_views, preference_views, privacy_views,
+                 public_views, signup_views, sms_views, unsubscribe_views)
+FEATURES = (public, auth, account, preferences, signup, privacy, cookies, unsubscribe,
+            data_rights, staff, api, sms)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -29,8 +70,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def configure_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
-    from . import database
-
     app.config.from_mapping(settings.DEFAULTS)
     app.config["SQLALCHEMY_DATABASE_URI"] = (
         f"sqlite:///{os.path.join(app.instance_path, 'preference_centre.db')}"
@@ -56,9 +95,6 @@ def configure_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from . import crypto, database
-    from .extensions import csrf, db, limiter, login_manager, mail, migrate
-
     crypto.init_app(app)
     db.init_app(app)
     database.init_app(app)
@@ -67,36 +103,18 @@ def configure_extensions(app: Flask) -> None:
     mail.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-
-    from .auth import sessions
-
     sessions.init_login_manager(login_manager)
 
 
 def configure_blueprints(app: Flask) -> None:
-    from .account import bp as account_bp
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
-    from .data_rights import bp as data_rights_bp
-    from .preferences import bp as preferences_bp
-    from .public import bp as public_bp
-    from .sms import bp as sms_bp
-    from .staff import bp as staff_bp
-    from .unsubscribe import bp as unsubscribe_bp
-
-    for blueprint in (public_bp, auth_bp, account_bp, preferences_bp, unsubscribe_bp,
-                      data_rights_bp, staff_bp, api_bp, sms_bp):
-        app.register_blueprint(blueprint)
+    for feature in FEATURES:
+        app.register_blueprint(feature.bp)
 
 
 def configure_cli(app: Flask) -> None:
-    from .cli import register_commands
-
     register_commands(app)
 
 
 def configure_pages(app: Flask) -> None:
-    from . import token_redaction, web
-
     web.init_app(app)
     token_redaction.install(app)  # after every route exists: it reads the URL map

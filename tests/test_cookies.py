@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from preference_centre.consent import current_state, history
-from preference_centre.preferences.cookies import read_choice
+from preference_centre.cookies.choice import read_choice
 from tests.preferences_support import checkboxes
 
 BANNER = "Cookies on this site."

@@ -12,7 +12,7 @@ from preference_centre.extensions import db
 from preference_centre.messaging import deliver_due
 from preference_centre.models import ConsentEvent, Person, Suppression
 from preference_centre.people import find_person_by_email
-from preference_centre.preferences.signup import purge_unconfirmed_signups
+from preference_centre.signup.services import purge_unconfirmed_signups
 from tests.conftest import body_text
 from tests.preferences_support import checkboxes
 

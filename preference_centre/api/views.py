@@ -13,9 +13,10 @@ from flask import Response, abort, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
+from ..auth import limits
 from ..consent import purposes_from_config
 from ..consent.catalogue import MARKETING_CHANNELS
-from ..extensions import db
+from ..extensions import csrf, db
 from ..models import ApiKey, Communication, Order
 from ..suppression import BadCursor, UnknownChannel
 from ..suppression import page as suppression_page
@@ -31,6 +32,11 @@ from .schemas import (
     Fields,
     InvalidInput,
 )
+
+# Callers authenticate with an API key, not a browser session, so CSRF protection does not
+# apply; each key has its own rate limit (API_RATE_LIMIT).
+csrf.exempt(bp)
+limits.blueprint_limit(bp, auth.rate_limit, scope="api", key_func=auth.rate_limit_key)
 
 MAX_API_BODY = 64 * 1024  # far above any real request; the app-wide limit is for uploads
 

@@ -1,5 +1,6 @@
 """Consent: the purpose catalogue, the ledger, and the contact decision everyone calls."""
 
+from ..privacy.versions import ensure_current_notice
 from .catalogue import (
     Purpose,
     all_purposes,
@@ -20,7 +21,6 @@ from .ledger import (
     record_change,
     record_changes,
 )
-from .notices import ensure_current_notice
 
 __all__ = [
     "Actor", "Decision", "LedgerEvent", "Purpose", "UnknownPerson", "UnknownPurpose",

@@ -17,9 +17,9 @@ from ..database import is_postgresql, lock_person, person_lock
 from ..extensions import db
 from ..models import ConsentEvent, ConsentState
 from ..prepared import Prepared
+from ..privacy.versions import LATEST_VERSION, ensure_first_version, latest_version
 from ..requestinfo import device_family, truncate_ip
 from .catalogue import purposes_from_config
-from .notices import LATEST_VERSION, ensure_first_version, latest_version
 
 SOURCES = ("form", "signup", "email_link", "one_click", "staff", "api", "retention", "gpc",
            "sms_stop", "import", "cookie_banner")

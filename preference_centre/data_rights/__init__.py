@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("data_rights", __name__)
-
-from . import request_views, views  # noqa: E402,F401

@@ -17,7 +17,7 @@ from .compose import Content, email_bytes, sender_address
 from .mime import UnsafeHeader
 from .transport import DeliveryError, SmtpTransport
 
-PLUGIN_MODULES = ("preference_centre.sms",)
+PLUGIN_MODULES = ("preference_centre.sms.outbox",)
 
 
 @dataclass(frozen=True)

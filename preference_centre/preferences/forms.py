@@ -1,10 +1,10 @@
-"""Sign-up and fresh-link forms. The preference matrix itself is plain markup (see views)."""
+"""The fresh-link form. The preference matrix itself is plain markup (see the templates)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms import EmailField
+from wtforms.validators import Email, InputRequired, Length
 
 EMAIL_MAX = 254
 
@@ -16,16 +16,6 @@ class EmailOnlyForm(FlaskForm):
                     Email("Enter an email address like name@example.com.",
                           check_deliverability=False)],
     )
-
-
-class SignupForm(EmailOnlyForm):
-    name = StringField("Your name (optional)", validators=[Optional(), Length(max=100)])
-    # A honeypot: hidden from people by CSS, filled in by bots that fill every field.
-    website = StringField("Leave this field empty", validators=[Optional()])
-
-    @property
-    def is_bot(self) -> bool:
-        return bool((self.website.data or "").strip())
 
 
 class FreshLinkForm(EmailOnlyForm):

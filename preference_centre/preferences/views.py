@@ -1,44 +1,24 @@
-"""Preference pages: the account page, the signed ``/p/`` link, and the page-wide hooks
-(cookie consent and GPC for every request, banners for every page)."""
+"""Preference pages: the account page and the signed ``/p/`` link."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from flask import (
-    current_app,
-    flash,
-    has_request_context,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from werkzeug.wrappers import Response
 
 from .. import tokens
+from ..actors import person_actor
 from ..auth import limits
-from ..consent import Actor, current_state, purposes_from_config
+from ..consent import purposes_from_config
 from ..consent.ledger import history_summary
-from ..consent.notices import needs_notice_banner
+from ..cookies.hooks import CONSENT_ENVIRON_KEY, cookie_consent, remember_cookie_choice_of
 from ..crypto import mask_email
 from ..extensions import csrf, db
 from ..models import Person
 from . import bp
-from .cookies import (
-    ANALYTICS,
-    COOKIE_DAYS,
-    COOKIE_NAME,
-    GPC_MESSAGE,
-    MARKETING,
-    CookieConsent,
-    format_choice,
-    gpc_from_headers,
-    read_choice,
-)
 from .forms import FreshLinkForm
 from .history import describe_event
 from .links import LinkHolder, LinkPersonGone, holder_of_link, record_visit, send_fresh_link
@@ -52,73 +32,11 @@ from .services import (
     describe_changes,
     desired_from_form,
     form_keys,
-    record_gpc,
     save_choices,
     stop_all_marketing,
 )
 
 HISTORY_LIMIT = 50
-_CONSENT_KEY = "preference_centre.cookie_consent"
-
-
-# Hooks for every page --------------------------------------------------------------------------
-
-def cookie_consent() -> CookieConsent:
-    """This request's cookie consent, cached in the request's environ (not ``g``: an app
-    context, and so ``g``, can outlive one request)."""
-    cached = request.environ.get(_CONSENT_KEY)
-    if cached is None:
-        cached = request.environ[_CONSENT_KEY] = read_choice(
-            request.cookies.get(COOKIE_NAME), current_app.config["COOKIE_POLICY_REVISION"],
-            gpc=gpc_from_headers(request.headers),
-        )
-    return cached
-
-
-def notice_banner() -> Any:
-    """The material notice version the signed-in person has not yet seen, or None."""
-    if not current_user.is_authenticated:
-        return None
-    return needs_notice_banner(current_user.notice_version_seen)
-
-
-@bp.app_context_processor
-def banner_context() -> dict[str, Any]:
-    if not has_request_context():  # emails rendered by the worker have no request
-        return {}
-    return {"cookie_consent": cookie_consent(), "notice_banner": notice_banner,
-            "gpc_message": GPC_MESSAGE,
-            "on_cookie_page": request.endpoint == "preferences.cookies"}
-
-
-@bp.before_app_request
-def honour_gpc() -> None:
-    """A signed-in browser sending ``Sec-GPC: 1``: its refusals go on record once."""
-    if request.endpoint in (None, "static") or not gpc_from_headers(request.headers):
-        return
-    if not current_user.is_authenticated:
-        return
-    purposes = purposes_from_config(current_app.config)
-    if record_gpc(current_user.id, purposes, actor_for(current_user, "gpc")):
-        db.session.commit()
-
-
-def set_choice_cookie(response: Response, analytics: bool, marketing: bool) -> None:
-    revision = current_app.config["COOKIE_POLICY_REVISION"]
-    response.set_cookie(COOKIE_NAME, format_choice(analytics, marketing, revision),
-                        max_age=COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
-
-
-def remember_cookie_choice_of(person_id: int, response: Response) -> None:
-    """After the account form saved cookie choices, this browser follows them too."""
-    state = current_state(person_id)
-    set_choice_cookie(response, state[ANALYTICS], state[MARKETING])
-
-
-def actor_for(person: Person | LinkHolder, source: str) -> Actor:
-    return Actor(source=source, actor_type="person", actor_id=str(person.id),
-                 ip=request.remote_addr, user_agent=request.user_agent.string)
 
 
 # The preference form, shared by the account page and the link -------------------------------
@@ -126,7 +44,7 @@ def actor_for(person: Person | LinkHolder, source: str) -> Actor:
 def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResult | None:
     """Form -> service -> flash. None when the form was not one we sent (nothing saved)."""
     purposes = purposes_from_config(current_app.config)
-    actor = actor_for(person, source)
+    actor = person_actor(person.id, source)
     try:
         if request.form.get("action") == "stop_all":
             result = stop_all_marketing(person.id, purposes, actor)
@@ -230,7 +148,7 @@ def link_page(person: LinkHolder, token: str) -> str:
         # Rendered as a request for the marker token from a visitor with no cookies but
         # this one's cookie choice.
         with app.test_request_context(f"/p/{marker_token}", base_url=base_url):
-            request.environ[_CONSENT_KEY] = consent
+            request.environ[CONSENT_ENVIRON_KEY] = consent
             return _render_link(layout, marker_choices, restricted, marker_email)
 
     key = (request.script_root, consent, restricted)
@@ -264,5 +182,3 @@ def fresh_link() -> Any:
     return render_template("preferences/link_problem.html", title="Get a link to your "
                            "preferences", explanation=None, form=form), status
 
-
-from . import public_views  # noqa: E402,F401  (signup, privacy, cookies)
