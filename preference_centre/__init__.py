@@ -41,12 +41,13 @@ from .privacy import views as privacy_views
 from .public import views as public_views
 from .signup import views as signup_views
 from .sms import views as sms_views
+from .staff import views as staff_views
 from .unsubscribe import views as unsubscribe_views
 
 # Importing a feature's views module attaches its routes to the feature's blueprint.
 FEATURE_VIEWS = (account_views, api_views, auth_views, cookie_hooks, cookie_views,
                  rights_request_views, rights_views, preference_views, privacy_views,
-                 public_views, signup_views, sms_views, unsubscribe_views)
+                 public_views, signup_views, sms_views, staff_views, unsubscribe_views)
 FEATURES = (public, auth, account, preferences, signup, privacy, cookies, unsubscribe,
             data_rights, staff, api, sms)
 

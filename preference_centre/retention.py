@@ -32,6 +32,7 @@ from .data_rights import emailed_links
 from .data_rights.dates import add_months
 from .data_rights.erasure import erase_people
 from .extensions import db
+from .links import preference_link
 from .models import Person, RightsRequest
 
 # SQLite's busy handler lets a waiting writer retry after 1, 2, 5, 10, 15, 20, 25, 25 ms...:
@@ -128,7 +129,6 @@ def _warning_query(now: datetime, size: int | None) -> Any:
 def send_warnings(now: datetime, size: int) -> int:
     """One reminder each, RETENTION_WARNING_DAYS before erasure, in batches."""
     from .messaging import queue_service_email
-    from .preferences.links import preference_link
 
     months = int(current_app.config["RETENTION_MONTHS"])
     sent = 0

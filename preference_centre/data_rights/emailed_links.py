@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import and_, or_, update
 
-from .. import clock, tokens
+from .. import clock, links, tokens
 from ..extensions import db
 from ..messaging import queue_service_email
-from ..messaging.compose import base_url
 from ..models import Person, RightsRequest
 from .requests import OPEN_STATUSES, create_request, open_requests
 
@@ -62,11 +61,10 @@ def email_link(person: Person, kind: str) -> RightsRequest | None:
         return None
     link_kind = KINDS[kind]
     row = create_request(person.id, kind, link_kind.details, status="in_progress")
-    token = tokens.make_token(link_kind.token_purpose,
-                              {"r": row.id, "f": _fingerprint(row, person)})
     hours = int(lifetime(kind).total_seconds() // 3600)
     queue_service_email(person, link_kind.template, link_kind.subject, {
-        "link": base_url() + url_for(link_kind.endpoint, token=token),
+        "link": links.signed_link(link_kind.endpoint, link_kind.token_purpose,
+                                  {"r": row.id, "f": _fingerprint(row, person)}),
         "days": hours // 24, "hours": hours, "reference": row.reference})
     return row
 

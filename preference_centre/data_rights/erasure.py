@@ -27,9 +27,8 @@ from sqlalchemy import bindparam, event, exists, insert, literal, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-from .. import clock, database
+from .. import clock, database, links
 from ..extensions import db
-from ..messaging.compose import opt_out_url
 from ..messaging.immediate import ReadyEmail, compose_immediately, send_immediately
 from ..models import ErasureReceipt, Person, Suppression
 from ..models.types import UTCDateTime
@@ -164,7 +163,7 @@ def _confirmation(address: str, person_id: int, reference: str) -> ReadyEmail:
     # person, who no longer exists (and whose id is never given to anyone else), so /u/
     # answers it with its "not valid, nothing was changed" page. No footer: there are no
     # choices left to manage, and the message says it is the last one.
-    unsubscribe_url = opt_out_url(person_id, "email", "*", "erasure")
+    unsubscribe_url = links.one_click_link(person_id, "email", "*", "erasure")
     return compose_immediately(address, "erasure_confirmation", "Your data has been erased",
                                context, unsubscribe_url)
 

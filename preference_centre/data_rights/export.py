@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import current_app
 
-from .. import clock
+from .. import clock, links
 from .reading import iter_chunks
 from .registry import CATEGORIES, Category, Source
 
@@ -32,10 +32,6 @@ FLUSH_BYTES = 64 * 1024
 SPOOL_BYTES = 1024 * 1024
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def schema_url() -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + "/account/data/export/schema#v1"
 
 
 def _category_header(cat: Category) -> dict[str, str]:
@@ -55,7 +51,7 @@ OnChunk = Callable[[Category, Source, list[list[Any]]], None]
 def iter_json(person_id: int, on_chunk: OnChunk | None = None) -> Iterator[str]:
     """The JSON document in pieces; concatenated, it parses as one object. ``on_chunk`` sees
     every chunk of rows on the way (the zip writes its CSV files from the same pass)."""
-    head = {"schema": schema_url(), "version": SCHEMA_VERSION,
+    head = {"schema": links.export_schema_url(), "version": SCHEMA_VERSION,
             "generated_at": clock.utcnow().isoformat(),
             "controller": current_app.config["COMPANY_NAME"]}
     yield json.dumps(head)[:-1] + ', "categories": {'
@@ -98,7 +94,7 @@ def readme_text() -> str:
         f"Your data from {current_app.config['COMPANY_NAME']}",
         f"Generated {clock.utcnow().isoformat()}", "",
         "data.json  everything, in one machine-readable file (schema version "
-        f"{SCHEMA_VERSION}: {schema_url()})",
+        f"{SCHEMA_VERSION}: {links.export_schema_url()})",
         "*.csv      the same records, one file per kind, for spreadsheets. Text that starts",
         "           with = + - or @ is prefixed with ' so a spreadsheet shows it, not runs it.",
         "", "Files:",

@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, logout_user
 
-from .. import database, tokens
+from .. import database, links, tokens
 from ..auth import limits
 from ..auth.decorators import recent_login_required
 from ..crypto import mask_email
@@ -61,7 +61,7 @@ def overview() -> str:
 @bp.get("/account/data/export/schema")
 def export_schema() -> str:
     return render_template("data_rights/export_schema.html", categories=registry.CATEGORIES,
-                           version=export.SCHEMA_VERSION, schema_url=export.schema_url())
+                           version=export.SCHEMA_VERSION, schema_url=links.export_schema_url())
 
 
 @bp.get("/account/data/export")

@@ -7,16 +7,15 @@ The public interface other features call:
 - ``notify_order_confirmed(order)``, ``notify_order_changed(order, what)``: order news.
 - ``queue_campaign(topic, channel, subject, body_text, created_by=None, progress=None)``.
 - ``deliver_due(batch=...)``: send what is due (the worker and tests call this).
-- ``opt_out_url(person_id, channel, topic, message_ref)``: the one-click link, for any channel.
 """
 
 from .campaigns import CampaignError, queue_campaign
-from .compose import opt_out_url, queue_service_email
+from .compose import queue_service_email
 from .mime import UnsafeHeader
 from .orders import notify_order_changed, notify_order_confirmed
 from .outbox import deliver_due
 
 __all__ = [
     "CampaignError", "UnsafeHeader", "deliver_due", "notify_order_changed",
-    "notify_order_confirmed", "opt_out_url", "queue_campaign", "queue_service_email",
+    "notify_order_confirmed", "queue_campaign", "queue_service_email",
 ]

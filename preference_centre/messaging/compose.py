@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app, render_template
 from markupsafe import escape
 
-from .. import clock, tokens
+from .. import clock, links
 from ..consent.catalogue import TOPICS
 from ..extensions import db
 from ..models import OutboxMessage, Person
@@ -59,21 +59,6 @@ def unsubscribe_topic(purpose: str) -> str:
     return purpose.split(":", 1)[1]
 
 
-def opt_out_url(person_id: int, channel: str, topic: str, message_ref: int | str) -> str:
-    """``BASE_URL/u/<token>``: the signed link that stops marketing in one step."""
-    token = tokens.make_unsubscribe_token(person_id, channel, topic, message_ref)
-    return f"{base_url()}/u/{token}"
-
-
-def preferences_url(person_id: int) -> str:
-    """The no-login link to manage all preferences (``/p/<token>``), made by the preferences
-    feature that reads it. Imported here, not at the top: importing the preferences package
-    loads its views, which queue mail through this package."""
-    from ..preferences.links import preference_link
-
-    return preference_link(person_id)
-
-
 def queue_service_email(
     person: Person, kind: str, subject: str, context: dict[str, Any], to: str | None = None
 ) -> OutboxMessage:
@@ -105,13 +90,13 @@ def queue_service_email(
 def with_footer(content: Content, person_id: int, channel: str, topic: str,
                 message_ref: int | str) -> tuple[Content, str]:
     """``content`` with the footer appended to both bodies, and the one-click URL."""
-    unsubscribe_url = opt_out_url(person_id, channel, topic, message_ref)
-    links = {_UNSUBSCRIBE: unsubscribe_url, _PREFERENCES: preferences_url(person_id)}
-    text = content.text.rstrip("\n") + "\n\n" + _footer("email/_footer.txt", topic, links)
+    unsubscribe_url = links.one_click_link(person_id, channel, topic, message_ref)
+    urls = {_UNSUBSCRIBE: unsubscribe_url, _PREFERENCES: links.preference_link(person_id)}
+    text = content.text.rstrip("\n") + "\n\n" + _footer("email/_footer.txt", topic, urls)
     html = None
     if content.html is not None:
-        html_links = {marker: str(escape(url)) for marker, url in links.items()}
-        html = _insert_footer(content.html, _footer("email/_footer.html", topic, html_links))
+        html_urls = {marker: str(escape(url)) for marker, url in urls.items()}
+        html = _insert_footer(content.html, _footer("email/_footer.html", topic, html_urls))
     return Content(content.subject, text, html), unsubscribe_url
 
 
@@ -120,7 +105,7 @@ def with_footer(content: Content, person_id: int, channel: str, topic: str,
 _UNSUBSCRIBE, _PREFERENCES = "\x00unsubscribe\x00", "\x00preferences\x00"
 
 
-def _footer(name: str, topic: str, links: dict[str, str]) -> str:
+def _footer(name: str, topic: str, urls: dict[str, str]) -> str:
     company = current_app.config["COMPANY_NAME"]
     cache = current_app.extensions.setdefault("messaging.footers", {})
     key = (name, topic, company)
@@ -130,7 +115,7 @@ def _footer(name: str, topic: str, links: dict[str, str]) -> str:
             "company_name": company, "scope": _scope(topic), "service": topic == ALL_MARKETING,
         })
     footer = cache[key]
-    for marker, url in links.items():
+    for marker, url in urls.items():
         footer = footer.replace(marker, url)
     return footer
 

@@ -11,8 +11,10 @@ from sqlalchemy.orm import load_only
 
 from .. import clock, crypto, tokens
 from ..extensions import db
+from ..links import preference_link
+from ..messaging import queue_service_email
 from ..models import ConsentState, Person
-from ..people import visit_due
+from ..people import find_person_by_email, visit_due
 
 _PAGE_COLUMNS = load_only(Person.email, Person.status, Person.restricted_at)
 
@@ -44,12 +46,6 @@ class LinkHolder:
     restricted_at: datetime | None
     last_seen_at: datetime | None = None
     stored: dict[str, bool] = field(default_factory=dict)  # answers given, as stored_state
-
-
-def preference_link(person_id: int) -> str:
-    """The absolute ``/p/`` address for this person, valid for PREFERENCE_LINK_DAYS."""
-    token = tokens.make_preference_token(person_id)
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/p/{token}"
 
 
 def person_id_from_link(token: str) -> int:
@@ -99,9 +95,6 @@ def person_from_link(token: str) -> Person:
 def send_fresh_link(address: str) -> None:
     """Email a new preference link if the address belongs to a confirmed person. Says nothing
     either way, so the form cannot be used to learn who is on our list. The caller commits."""
-    from ..messaging import queue_service_email
-    from ..people import find_person_by_email
-
     person = find_person_by_email(address)
     if person is None or person.status != "active":
         return

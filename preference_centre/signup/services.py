@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, exists, not_
 
-from .. import clock, tokens
+from .. import clock, links, tokens
 from ..consent import Actor, ensure_current_notice, purposes_from_config, record_changes
 from ..extensions import db
 from ..messaging import queue_service_email
@@ -56,7 +56,7 @@ def start_signup(address: str, name: str | None, topics: list[str]) -> Person:
         "p": person.id, "t": sorted(set(topics)), "n": notice,
         "at": clock.utcnow().isoformat(),
     })
-    link = f"{current_app.config['BASE_URL'].rstrip('/')}/signup/confirm/{token}"
+    link = links.external_url(links.SIGNUP_CONFIRM, token=token)
     queue_service_email(person, "signup_confirm", "Please confirm your sign-up",
                         {"link": link, "topics": [titles[t] for t in sorted(set(topics))],
                          "days": confirm_days()})

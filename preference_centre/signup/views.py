@@ -9,7 +9,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from ..auth import limits
 from ..consent import Purpose, purposes_from_config
 from ..extensions import db
-from ..preferences.links import preference_link
+from ..links import preference_link
 from ..preferences.services import form_keys
 from . import bp
 from .forms import SignupForm

@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import current_app
 
-from ..messaging.compose import Content, opt_out_url, unsubscribe_topic
+from .. import links
+from ..messaging.compose import Content, unsubscribe_topic
 from ..messaging.senders import Contact, register_sender
 from ..messaging.transport import DeliveryError
 from .senders import SendFailed, text_sender
@@ -29,7 +30,7 @@ class OutboxTextSender:
         if row.campaign_id is not None:
             # A campaign is rendered per person as it leaves, so its opt-out line is added
             # here; a single text (queue_text) was stored with its own.
-            text = compose_text(text, opt_out_url(row.person_id, "sms",
+            text = compose_text(text, links.one_click_link(row.person_id, "sms",
                                                   unsubscribe_topic(row.purpose), row.id))
         try:
             self.sender.send_text(number, text)

@@ -12,10 +12,9 @@ import uuid
 from flask import current_app
 from sqlalchemy import select
 
-from .. import clock, crypto
+from .. import clock, crypto, links
 from ..consent import Actor, marketing_purposes, purposes_from_config, record_changes
 from ..extensions import db
-from ..messaging.compose import opt_out_url
 from ..models import OutboxMessage, Person, Suppression
 
 # Replies that mean "stop all marketing texts" (the common UK/US provider keywords).
@@ -49,7 +48,7 @@ def queue_text(person: Person, topic: str, body: str) -> OutboxMessage:
     db.session.add(row)
     db.session.flush()
     # The row id is the link's message reference: short, and ties an opt-out to this text.
-    row.body_text = compose_text(body, opt_out_url(person.id, "sms", topic, row.id))
+    row.body_text = compose_text(body, links.one_click_link(person.id, "sms", topic, row.id))
     return row
 
 
