@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadHost, HTTPException, SecurityError
 
 from .extensions import db
+from .links import external_url
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -71,6 +72,7 @@ def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.context_processor(template_globals)
     app.add_template_global(fixed_url)
+    app.add_template_global(external_url)  # links in messages: always against BASE_URL
     for code in ERROR_TITLES:
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)

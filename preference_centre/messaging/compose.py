@@ -73,7 +73,7 @@ def queue_service_email(
     recipient = check_header_value("To", to or person.email or "")
     if "@" not in recipient:
         raise UnsafeHeader("To is not an email address")
-    values = {"person": person, "base_url": base_url(),
+    values = {"person": person,
               "company_name": current_app.config["COMPANY_NAME"], **context}
     message = OutboxMessage(
         person_id=person.id, channel="email", purpose=SERVICE, kind=kind,

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app, render_template
 
-from .compose import Content, base_url, sender_address, signed_email
+from .compose import Content, sender_address, signed_email
 from .transport import SmtpTransport
 
 
@@ -33,7 +33,7 @@ def compose_immediately(recipient: str, kind: str, subject: str, context: dict[s
     """Render ``templates/email/<kind>.txt`` and ``.html`` into a signed email for
     ``recipient``, whose ``List-Unsubscribe`` header points at ``unsubscribe_url``. Raises
     ``UnsafeHeader`` for a subject or address with a line break."""
-    values = {"base_url": base_url(), "company_name": current_app.config["COMPANY_NAME"],
+    values = {"company_name": current_app.config["COMPANY_NAME"],
               **context}
     content = Content(subject, render_template(f"email/{kind}.txt", **values),
                       render_template(f"email/{kind}.html", **values))
