@@ -134,8 +134,9 @@ def main() -> None:
                         help="seconds between batches (default: the service's own)")
     parser.add_argument("--database-url", help="a SCRATCH database (tables are dropped)")
     args = parser.parse_args()
-    from preference_centre import clock, retention
+    from preference_centre import clock
     from preference_centre.extensions import db
+    from preference_centre.retention.run import run_retention
 
     with bench_app(args.database_url) as (app, url):
         started = time.perf_counter()
@@ -154,7 +155,7 @@ def main() -> None:
         window_start = time.time()
         started = time.perf_counter()
         batches: list[float] = []
-        summary = retention.run_retention(NOW, batch_size=args.batch, pause=args.pause,
+        summary = run_retention(NOW, batch_size=args.batch, pause=args.pause,
                                           after_batch=lambda done: batches.append(
                                               time.perf_counter()))
         elapsed = time.perf_counter() - started

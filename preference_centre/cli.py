@@ -8,7 +8,7 @@ from .api.cli import api_key_cli
 from .demo import demo_cli
 from .messaging.cli import campaign_cli, outbox_cli
 from .privacy.cli import notice_cli
-from .retention import retention_cli
+from .retention.cli import retention_cli
 from .staff.cli import staff_cli
 from .suppression import suppression_cli
 

@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from preference_centre import retention
+from preference_centre import clock
 from preference_centre.data_rights.dates import add_months
 from preference_centre.extensions import db
 from preference_centre.messaging import deliver_due
 from preference_centre.models import ErasureReceipt, OutboxMessage, Person
+from preference_centre.retention.run import run_retention
 from tests.conftest import body_text
 
 
@@ -22,7 +23,7 @@ def _people() -> set[str]:
 
 
 def _run(**kwargs):
-    return retention.run_retention(retention.clock.utcnow(), **kwargs)
+    return run_retention(clock.utcnow(), **kwargs)
 
 
 def test_boundary_one_day_either_side_of_36_months(app, make_person, frozen_clock):
@@ -166,7 +167,7 @@ def test_two_runs_at_once_erase_each_person_once(app, make_person, frozen_clock)
     def run() -> None:
         with app.app_context():
             try:
-                totals.append(retention.run_retention(frozen_clock.now, batch_size=5).erased)
+                totals.append(run_retention(frozen_clock.now, batch_size=5).erased)
             except Exception as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
             finally:
