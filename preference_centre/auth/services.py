@@ -187,7 +187,9 @@ def check_sign_in(email: str, password: str) -> SignInCheck:
 # Password reset --------------------------------------------------------------------------------
 
 def reset_fingerprint(person: Person) -> str:
-    return tokens.state_fingerprint("reset", person.password_hash)
+    """Changes when the password or the address changes: a link sent to an address the
+    person has since left must not reset the password."""
+    return tokens.state_fingerprint("reset", person.email_hash, person.password_hash)
 
 
 def reset_max_age() -> timedelta:
