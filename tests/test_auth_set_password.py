@@ -152,3 +152,20 @@ def test_a_set_password_link_dies_when_the_address_changes(app, client, auth, ma
     assert logged_in_with(app, "kim@new.example", "correct horse battery staple")
     person = db.session.query(Person).one()
     assert not verify_secret(person.password_hash, INTRUDER)
+
+
+def test_confirming_a_sign_up_never_activates_a_registration_someone_else_started(
+    app, client, mailbox
+):
+    register(client, "lee@example.com", password=INTRUDER)
+    client.post("/signup", data={"email": "lee@example.com", "name": "",
+                                 "topics": ["email:offers"]})
+    client.post(link_to(mailbox, "lee@example.com", app, "/signup/confirm/"))
+    person = db.session.query(Person).one()
+    assert person.status == "active", "the sign-up is confirmed"
+    assert not logged_in_with(app, "lee@example.com", INTRUDER)
+
+    register(client, "lee@example.com", password="typed at the register page")
+    path = link_to(mailbox, "lee@example.com", app, "/set-password/")
+    assert client.post(path, data={"password": OWNER}).status_code == 302
+    assert logged_in_with(app, "lee@example.com", OWNER)
