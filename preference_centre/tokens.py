@@ -29,6 +29,7 @@ from . import clock
 SALTS = {
     "verify_email": "pc.verify-email.v1",
     "reset_password": "pc.reset-password.v1",
+    "set_password": "pc.set-password.v1",
     "change_email": "pc.change-email.v1",
     "preferences": "pc.preferences.v1",  # links made before the compact format
     "preference_link": "pc.preference-link.v2",

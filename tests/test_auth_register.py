@@ -86,34 +86,6 @@ def test_registering_a_known_address_tells_its_owner_instead(app, client, mailbo
     assert "/verify/" not in body_text(notice)
 
 
-def test_registering_a_newsletter_address_attaches_the_account_on_verification(
-    app, client, mailbox, make_person
-):
-    subscriber = make_person(email="eve@example.com", password=None, origin="signup",
-                             name="Eve")
-    register(client, "eve@example.com", name="Someone else")
-    subscriber = reload(subscriber)
-    assert subscriber.password_hash is None, "no account before the address is verified"
-    assert login(client, "eve@example.com").status_code == 200
-
-    client.post(link_to(mailbox, "eve@example.com", app, "/verify/"))
-    subscriber = reload(subscriber)
-    assert subscriber.has_account and subscriber.status == "active"
-    assert subscriber.name == "Eve" and subscriber.origin == "signup"
-    assert db.session.query(Person).count() == 1
-    assert login(client, "eve@example.com").status_code == 302
-
-
-def test_a_second_unfinished_registration_replaces_the_first(app, client, mailbox):
-    register(client, "fay@example.com", password="first long password")
-    first = link_to(mailbox, "fay@example.com", app, "/verify/")
-    register(client, "fay@example.com", password="second long password")
-    second = link_to(mailbox, "fay@example.com", app, "/verify/")
-    assert client.post(first).status_code == 400
-    assert client.post(second).status_code == 302
-    assert login(client, "fay@example.com", "second long password").status_code == 302
-
-
 @pytest.mark.parametrize(
     ("data", "message"),
     [

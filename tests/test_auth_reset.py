@@ -74,3 +74,19 @@ def test_bad_reset_links_change_nothing(app, client, mailbox, make_person, froze
         assert ("expired" if mangle == "expire" else "does not work") in response.get_data(
             as_text=True)
     assert reload(person).password_hash == before
+
+
+def test_a_reset_link_dies_when_the_address_changes(app, client, auth, mailbox, make_person):
+    person = make_person(email="eve@example.com")
+    client.post("/reset", data={"email": "eve@example.com"})
+    reset = link_to(mailbox, "eve@example.com", app, "/reset/")
+    auth.login(person)
+    client.post("/account/email", data={"email": "eve@new.example"})
+    assert client.post(link_to(mailbox, "eve@new.example", app,
+                               "/account/email/confirm/")).status_code == 302
+    client.post("/logout")
+
+    for response in (client.get(reset), client.post(reset, data={"password": NEW_PASSWORD})):
+        assert response.status_code == 400
+        assert "does not work" in response.get_data(as_text=True)
+    assert verify_secret(reload(person).password_hash, DEFAULT_PASSWORD)

@@ -38,8 +38,8 @@ def test_json_export_has_the_schema_version_and_every_category(app, client, auth
     contact = document["categories"]["contact"]["records"]["contact"][0]
     assert contact["email"] == person.email and contact["phone"] == "07700 900123"
     credentials = document["categories"]["credentials"]["records"]["credentials"][0]
-    assert credentials == {"password": True, "pending_password": False,
-                           "security_question": True, "security_answer": True}
+    assert credentials == {"password": True, "security_question": True,
+                           "security_answer": True}
     assert "pbkdf2" not in response.get_data(as_text=True)
     assert "scrypt" not in response.get_data(as_text=True)
 

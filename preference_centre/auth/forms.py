@@ -67,6 +67,10 @@ class NewPasswordForm(FlaskForm):
     password = new_password_field("New password")
 
 
+class ChoosePasswordForm(FlaskForm):
+    password = new_password_field("Choose a password")
+
+
 class ConfirmForm(FlaskForm):
     """A button with a CSRF token: links in mail only show a page, the POST acts."""
 

@@ -1,7 +1,8 @@
 """The account life cycle: register, verify, sign in, reset, purge. Called by views and CLI.
 
 Answers never reveal whether an address is registered: registering a known address emails
-its owner instead, and a reset request for an unknown address quietly does nothing.
+its owner instead (a link to choose the password, when we hold the address without a
+finished account), and a reset request for an unknown address quietly does nothing.
 Every link is a signed, timed token carrying the person's id and a fingerprint of the state
 it may change, so a followed link stops working (single use) without a table of used tokens.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from flask import current_app
+from flask import current_app, url_for
 
 from .. import clock, tokens
 from ..extensions import db
@@ -67,10 +68,11 @@ def token_for(purpose: str, person: Person, fingerprint: Callable[[Person], str]
 # Registration and verification ------------------------------------------------------------------
 
 def verify_fingerprint(person: Person) -> str:
-    """Changes when the address is verified or a newer registration replaces the password."""
+    """Changes when the address is verified or the password is set another way."""
     return tokens.state_fingerprint(
         "verify", person.email_hash, person.status, person.email_verified_at,
-        person.password_hash, person.pending_password_hash,
+        person.password_hash,
+        None,  # the dropped pending password's slot: links mailed before still verify
     )
 
 
@@ -80,13 +82,17 @@ def verify_max_age() -> timedelta:
 
 def awaits_verification(person: Person) -> bool:
     """An account whose address has not been verified yet (it cannot log in)."""
-    return (person.has_account and person.status == "pending") or bool(
-        person.pending_password_hash)
+    return person.has_account and person.status == "pending"
 
 
 def register_account(email: str, password: str, name: str | None = None) -> str:
     """Start a registration; always ends in an email to the address. Returns what happened
-    (``created``, ``renewed``, ``claim`` or ``exists``) for logs and tests, never for pages."""
+    (``created``, ``exists`` or ``set_password``) for logs and tests, never for pages.
+
+    Only a fresh address keeps the password typed here: no one else's data is attached to
+    it. For an address we already hold (a record without an account, or an unfinished
+    registration) whoever typed it may not own the mailbox, so the password is dropped and
+    the mailbox gets a link to choose one; an unfinished registration stays as it was."""
     check_password_rules(password)
     # Hashed on every path, used or not: the answer must not be faster for a known address.
     hashed = hash_secret(password)
@@ -94,25 +100,15 @@ def register_account(email: str, password: str, name: str | None = None) -> str:
     if person is None:
         person = new_person(email, origin="register", status="pending", name=name or None)
         person.password_hash = hashed
-        outcome = "created"
-    elif person.has_account and person.status != "pending":
+        send_verification(person)
+        return "created"
+    if person.has_account and person.status != "pending":
         queue_service_email(person, "account_exists", "You already have an account",
                             {"reason": "register", "login_link": absolute_link("/login"),
                              "reset_link": absolute_link("/reset")})
         return "exists"
-    elif person.has_account:
-        # An unfinished registration: the newest one wins and earlier links stop working.
-        person.password_hash = hashed
-        person.name = name or person.name
-        person.created_at = clock.utcnow()
-        outcome = "renewed"
-    else:
-        # We hold this address without an account (e.g. a newsletter sign-up). The password
-        # waits beside the record until the address owner follows the link.
-        person.pending_password_hash = hashed
-        outcome = "claim"
-    send_verification(person)
-    return outcome
+    send_set_password(person)
+    return "set_password"
 
 
 def send_verification(person: Person) -> OutboxMessage:
@@ -140,14 +136,49 @@ def check_verification_token(token: str) -> Person:
 def verify_account(token: str) -> Person:
     """Follow a verification link: the address is proven, the account becomes active."""
     person = check_verification_token(token)
-    if person.pending_password_hash:
-        person.password_hash = person.pending_password_hash
-        person.pending_password_hash = None
-    elif not person.has_account:
+    if not person.has_account:
         raise tokens.TokenInvalid("no account to verify")
     person.status = "active"
     person.email_verified_at = person.email_verified_at or clock.utcnow()
     record_audit(person.id, "account.verify", "email")
+    return person
+
+
+# Choosing the password of an address we already held --------------------------------------
+
+def set_password_fingerprint(person: Person) -> str:
+    """Changes when the password or the address changes: the link works once, and never
+    for an address the person no longer has."""
+    return tokens.state_fingerprint("set-password", person.email_hash, person.password_hash)
+
+
+def send_set_password(person: Person) -> OutboxMessage:
+    """The mail that lets whoever reads this address choose the account's password. Lives
+    as long as a verification link: the page after /register promises that lifetime."""
+    token = token_for("set_password", person, set_password_fingerprint)
+    return queue_service_email(
+        person, "set_password", "Choose a password for your account",
+        {"link": absolute_link(url_for("auth.set_password", token=token)),
+         "hours": current_app.config["VERIFY_TOKEN_HOURS"],
+         "unfinished": awaits_verification(person)},
+    )
+
+
+def check_set_password_token(token: str) -> Person:
+    return person_from_token("set_password", token, verify_max_age(),
+                             set_password_fingerprint)
+
+
+def set_password(token: str, new_password: str) -> Person:
+    """Set the password from a set-password link. Following the link proves the address, so
+    the account is verified and active; any earlier link for it stops working."""
+    person = check_set_password_token(token)
+    check_password_rules(new_password)
+    person.password_hash = hash_secret(new_password)
+    person.status = "active"
+    person.email_verified_at = person.email_verified_at or clock.utcnow()
+    sessions.revoke_sessions(person.id)
+    record_audit(person.id, "password.set", "password")
     return person
 
 
@@ -170,7 +201,7 @@ def check_sign_in(email: str, password: str) -> SignInCheck:
     person = find_person_by_email(email)
     stored = None
     if person is not None:
-        stored = person.password_hash or person.pending_password_hash
+        stored = person.password_hash
     matched = verify_secret(
         stored or _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
     if person is None or stored is None or not matched:
@@ -187,7 +218,9 @@ def check_sign_in(email: str, password: str) -> SignInCheck:
 # Password reset --------------------------------------------------------------------------------
 
 def reset_fingerprint(person: Person) -> str:
-    return tokens.state_fingerprint("reset", person.password_hash)
+    """Changes when the password or the address changes: a link sent to an address the
+    person has since left must not reset the password."""
+    return tokens.state_fingerprint("reset", person.email_hash, person.password_hash)
 
 
 def reset_max_age() -> timedelta:

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..people import verify_secret
 from . import bp, limits, services, sessions
 from .forms import (
+    ChoosePasswordForm,
     ConfirmForm,
     LoginForm,
     NewPasswordForm,
@@ -159,22 +160,45 @@ def reset_request() -> Any:
     return render_template("auth/reset_request.html", form=form)
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
-@limits.per_ip
-def reset_password(token: str) -> Any:
-    form = NewPasswordForm()
+def password_from_link(token: str, form: Any, *, check: Callable[[str], Any],
+                       act: Callable[[str, str], Any], done: str, retry: str,
+                       template: str) -> Any:
+    """An emailed link that leads to a new-password form: ``check`` the token on every
+    request, ``act`` with the typed password on a valid POST, commit, flash ``done`` and go
+    to the log-in page. A bad, used or expired link is a 400 pointing at ``retry``."""
     try:
-        services.check_reset_token(token)
+        check(token)
         if form.validate_on_submit():
-            services.reset_password(token, form.password.data)
+            act(token, form.password.data)
             db.session.commit()
-            flash("Your password is changed and every sign-in has ended. Log in with your "
-                  "new password.", "success")
+            flash(done, "success")
             return redirect(url_for("auth.login"))
     except tokens.TokenInvalid as error:
         db.session.rollback()
-        return link_problem(error, retry="auth.reset_request")
-    return render_template("auth/reset_password.html", form=form)
+        return link_problem(error, retry=retry)
+    return render_template(template, form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limits.per_ip
+def reset_password(token: str) -> Any:
+    return password_from_link(
+        token, NewPasswordForm(), check=services.check_reset_token,
+        act=services.reset_password,
+        done="Your password is changed and every sign-in has ended. Log in with your new "
+             "password.",
+        retry="auth.reset_request", template="auth/reset_password.html")
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@limits.per_ip
+def set_password(token: str) -> Any:
+    """Choose the password of an address we already held (see services.register_account)."""
+    return password_from_link(
+        token, ChoosePasswordForm(), check=services.check_set_password_token,
+        act=services.set_password,
+        done="Your password is set and your email address is confirmed. You can log in now.",
+        retry="auth.register", template="auth/set_password.html")
 
 
 @bp.route("/reauth", methods=["GET", "POST"])

@@ -153,8 +153,6 @@ CATEGORIES: tuple[Category, ...] = (
         "Until your account is closed or erased",
         (Source("credentials", "Sign-in secrets (we never show or export them)", Person, (
             Field("password", "Password", Person.password_hash.isnot(None), "flag"),
-            Field("pending_password", "New password awaiting address confirmation",
-                  Person.pending_password_hash.isnot(None), "flag"),
             Field("security_question", "Security question", Person.security_question.isnot(None),
                   "flag"),
             Field("security_answer", "Security answer", Person.security_answer_hash.isnot(None),

@@ -35,10 +35,6 @@ class Person(UserMixin, db.Model):
     # How we first got the data: register, signup, import, api, demo.
     origin: Mapped[str] = mapped_column(String(20), default="register")
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    # A password chosen at registration by someone whose address we already held without an
-    # account (e.g. a newsletter sign-up): it becomes the password only once the address is
-    # verified, so nobody can claim an existing record by registering with its address.
-    pending_password_hash: Mapped[str | None] = mapped_column(String(255))
     # A new address waiting for its confirmation link to be followed (change of email).
     pending_email: Mapped[str | None] = mapped_column(EncryptedText)
     name: Mapped[str | None] = mapped_column(EncryptedText)

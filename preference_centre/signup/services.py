@@ -87,6 +87,10 @@ def confirm_signup(payload: dict, ip: str | None, user_agent: str | None) -> Con
     topics = [t for t in payload.get("t") or [] if t in SIGNUP_TOPICS]
     made_at = _parse_time(payload.get("at"))
     if person.status == "pending":
+        # This proves the mailbox, not who chose the password of a registration still waiting
+        # for its own confirmation: that password is dropped, never made live (registering
+        # again sends the mailbox a link to choose one).
+        person.password_hash = None
         person.status = "active"
         person.email_verified_at = clock.utcnow()
     removed = db.session.execute(
