@@ -11,8 +11,9 @@ from flask import current_app
 from .. import clock, crypto, tokens
 from ..auth import sessions
 from ..auth.audit import record_audit
-from ..auth.services import absolute_link, person_from_token, token_for, verify_max_age
+from ..auth.services import person_from_token, token_for, verify_max_age
 from ..extensions import db
+from ..links import external_url
 from ..messaging import queue_service_email
 from ..models import LoginSession, Person
 from ..people import (
@@ -115,14 +116,14 @@ def request_email_change(person: Person, new_address: str) -> bool:
     token = token_for("change_email", person, email_change_fingerprint)
     queue_service_email(
         person, "confirm_new_email", "Confirm your new email address",
-        {"link": absolute_link(f"/account/email/confirm/{token}"),
+        {"link": external_url("account.confirm_email", token=token),
          "hours": current_app.config["VERIFY_TOKEN_HOURS"]},
         to=new_address,
     )
     queue_service_email(
         person, "email_changed", "Your email address is being changed",
         {"new_address_masked": crypto.mask_email(new_address),
-         "reset_link": absolute_link("/reset")},
+         "reset_link": external_url("auth.reset_request")},
         to=person.email,
     )
     record_audit(person.id, "email.change_requested", "email")

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from flask import current_app, url_for
+from flask import current_app
 
 from .. import clock, tokens
 from ..extensions import db
+from ..links import external_url
 from ..messaging import queue_service_email
-from ..messaging.compose import base_url
 from ..models import AuditEvent, LoginSession, OutboxMessage, Person
 from ..people import (
     check_password_rules,
@@ -38,11 +38,6 @@ ACCOUNT_OWN_TABLES = {"people", "login_sessions", "audit_events", "outbox"}
 
 
 # Links ------------------------------------------------------------------------------------------
-
-def absolute_link(path: str) -> str:
-    """A link for a message: BASE_URL (the public address) plus ``path``."""
-    return base_url() + path
-
 
 def person_from_token(
     purpose: str, token: str, max_age: timedelta, fingerprint: Callable[[Person], str]
@@ -104,8 +99,8 @@ def register_account(email: str, password: str, name: str | None = None) -> str:
         return "created"
     if person.has_account and person.status != "pending":
         queue_service_email(person, "account_exists", "You already have an account",
-                            {"reason": "register", "login_link": absolute_link("/login"),
-                             "reset_link": absolute_link("/reset")})
+                            {"reason": "register", "login_link": external_url("auth.login"),
+                             "reset_link": external_url("auth.reset_request")})
         return "exists"
     send_set_password(person)
     return "set_password"
@@ -115,7 +110,7 @@ def send_verification(person: Person) -> OutboxMessage:
     token = token_for("verify_email", person, verify_fingerprint)
     return queue_service_email(
         person, "verify_email", "Confirm your email address",
-        {"link": absolute_link(f"/verify/{token}"),
+        {"link": external_url("auth.verify", token=token),
          "hours": current_app.config["VERIFY_TOKEN_HOURS"]},
     )
 
@@ -158,7 +153,7 @@ def send_set_password(person: Person) -> OutboxMessage:
     token = token_for("set_password", person, set_password_fingerprint)
     return queue_service_email(
         person, "set_password", "Choose a password for your account",
-        {"link": absolute_link(url_for("auth.set_password", token=token)),
+        {"link": external_url("auth.set_password", token=token),
          "hours": current_app.config["VERIFY_TOKEN_HOURS"],
          "unfinished": awaits_verification(person)},
     )
@@ -235,7 +230,7 @@ def request_password_reset(email: str) -> bool:
     token = token_for("reset_password", person, reset_fingerprint)
     queue_service_email(
         person, "reset_password", "Reset your password",
-        {"link": absolute_link(f"/reset/{token}"),
+        {"link": external_url("auth.reset_password", token=token),
          "minutes": current_app.config["RESET_TOKEN_MINUTES"]},
     )
     return True

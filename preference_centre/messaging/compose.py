@@ -40,10 +40,6 @@ class Content:
     html: str | None
 
 
-def base_url() -> str:
-    return str(current_app.config["BASE_URL"]).rstrip("/")
-
-
 def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{message_id_domain()}>"
 
