@@ -9,6 +9,7 @@ def register_commands(app: Flask) -> None:
     """Every ``flask --app app …`` command group of CONTRACT.md and the features."""
     from .api.cli import api_key_cli
     from .demo import demo_cli
+    from .key_rotation import keys_cli
     from .messaging.cli import campaign_cli, outbox_cli
     from .preferences.notices import notice_cli
     from .retention import retention_cli
@@ -16,5 +17,5 @@ def register_commands(app: Flask) -> None:
     from .suppression import suppression_cli
 
     for group in (demo_cli, api_key_cli, staff_cli, suppression_cli, outbox_cli, campaign_cli,
-                  notice_cli, retention_cli):
+                  notice_cli, retention_cli, keys_cli):
         app.cli.add_command(group)
