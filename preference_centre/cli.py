@@ -6,6 +6,7 @@ from flask import Flask
 
 from .api.cli import api_key_cli
 from .demo import demo_cli
+from .key_rotation import keys_cli
 from .messaging.cli import campaign_cli, outbox_cli
 from .privacy.cli import notice_cli
 from .retention.cli import retention_cli
@@ -13,7 +14,7 @@ from .staff.cli import staff_cli
 from .suppression import suppression_cli
 
 COMMAND_GROUPS = (demo_cli, api_key_cli, staff_cli, suppression_cli, outbox_cli, campaign_cli,
-                  notice_cli, retention_cli)
+                  notice_cli, retention_cli, keys_cli)
 
 
 def register_commands(app: Flask) -> None:

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
 
 DEFAULTS: dict[str, Any] = {
+    # Generated into instance/secrets.py on first start unless set (see check_secrets).
+    "SECRET_KEY": None,
+    "EMAIL_INDEX_KEY": None,
+    "DATA_ENCRYPTION_KEYS": [],
+    # Unset: sqlite:///<instance>/preference_centre.db (see create_app).
+    "DATABASE_URL": None,
     "BASE_URL": "http://127.0.0.1:5000",
     "COMPANY_NAME": "Active Connections Group Ltd",
     "SECRET_KEY_FALLBACKS": [],
@@ -24,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_DEFAULT_SENDER": "Active Connections <no-reply@localhost>",
-    "MAIL_TIMEOUT": 10,
+    "MAIL_TIMEOUT": 10.0,  # seconds; fractions allowed
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RETENTION_MONTHS": 36,
@@ -69,24 +76,16 @@ DEFAULTS: dict[str, Any] = {
     "API_RATE_LIMIT": "600 per minute",
 }
 
-# Names whose environment value is parsed rather than taken as a string.
-_INT_SETTINGS = {
-    "MAIL_PORT", "RETENTION_MONTHS", "RETENTION_WARNING_DAYS", "RETENTION_BATCH_SIZE",
-    "MAIL_TIMEOUT", "COOKIE_POLICY_REVISION", "OUTBOX_MAX_ATTEMPTS", "OUTBOX_BATCH_SIZE",
-    "OUTBOX_RETRY_SECONDS", "OUTBOX_RETRY_MAX_SECONDS", "OUTBOX_CLAIM_TIMEOUT_SECONDS",
-    "SIGNUP_CONFIRM_DAYS", "SMS_WEBHOOK_TIMEOUT", "UNVERIFIED_ACCOUNT_DAYS",
-    "PREFERENCE_LINK_DAYS", "EXPORT_LINK_DAYS", "RECENT_LOGIN_MINUTES", "SESSION_DAYS",
+# The environment may set any name of DEFAULTS; its value is parsed to the type of the
+# default (see parse_environment), so a new setting is declared once, above. Two exceptions:
+# settings whose default is None but are not strings, and structured settings, which have
+# no sensible spelling in one environment variable and are set in instance/config.py.
+_NONE_DEFAULT_TYPES: dict[str, type] = {
+    "WTF_CSRF_TIME_LIMIT": int,  # seconds a CSRF token lasts; None (the default) is forever
 }
-_BOOL_SETTINGS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "KEEP_ORDERS_FOR_ACCOUNTING"}
-_LIST_SETTINGS = {"SECRET_KEY_FALLBACKS", "DATA_ENCRYPTION_KEYS"}
-_STRING_SETTINGS = {
-    "DATABASE_URL", "SECRET_KEY", "EMAIL_INDEX_KEY", "BASE_URL", "COMPANY_NAME",
-    "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
-    "RATELIMIT_STORAGE_URI", "DKIM_PRIVATE_KEY_FILE", "DKIM_SELECTOR", "DKIM_DOMAIN",
-    "SMS_WEBHOOK_URL", "SMS_INBOUND_SECRET", "PASSWORD_HASH_METHOD",
-    "AUTH_RATE_LIMIT", "LOGIN_EMAIL_RATE_LIMIT", "API_RATE_LIMIT",
-}
-ENVIRONMENT_SETTINGS = _INT_SETTINGS | _BOOL_SETTINGS | _LIST_SETTINGS | _STRING_SETTINGS
+_NOT_FROM_ENVIRONMENT = {"SHARING_PARTNERS", "SQLALCHEMY_ENGINE_OPTIONS"}
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+_FALSE_WORDS = {"0", "false", "no", "off"}
 
 SECRETS_FILENAME = "secrets.py"
 MIN_SECRET_LENGTH = 32
@@ -97,25 +96,40 @@ class ConfigError(RuntimeError):
     """The configuration is unsafe or malformed; the app refuses to start."""
 
 
-def parse_environment(environ: dict[str, str]) -> dict[str, Any]:
-    """Settings named in the contract, read from ``environ`` and parsed to their types."""
-    found: dict[str, Any] = {}
-    for name in ENVIRONMENT_SETTINGS:
-        if name not in environ:
-            continue
-        raw = environ[name]
-        if name in _INT_SETTINGS:
-            try:
-                found[name] = int(raw)
-            except ValueError as exc:
-                raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
-        elif name in _BOOL_SETTINGS:
-            found[name] = raw.strip().lower() in {"1", "true", "yes", "on"}
-        elif name in _LIST_SETTINGS:
-            found[name] = split_list(raw)
-        else:
-            found[name] = raw
-    return found
+def parse_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings of DEFAULTS found in ``environ``, each parsed to its default's type;
+    :class:`ConfigError` naming the variable for a value that does not parse."""
+    return {name: parse_value(name, environ[name], DEFAULTS[name])
+            for name in DEFAULTS
+            if name in environ and name not in _NOT_FROM_ENVIRONMENT}
+
+
+def parse_value(name: str, raw: str, default: Any) -> Any:
+    """``raw`` as the type of ``default``: a boolean word, a whole number, a number, a
+    comma-separated list, or (for a string or None default) the text itself."""
+    kind = _NONE_DEFAULT_TYPES.get(name, str) if default is None else type(default)
+    if kind is bool:  # before int: a bool is an int too
+        word = raw.strip().lower()
+        if word not in _TRUE_WORDS | _FALSE_WORDS:
+            raise ConfigError(f"{name} must be one of 1/0, true/false, yes/no, on/off, "
+                              f"not {raw!r}")
+        return word in _TRUE_WORDS
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if kind is float:
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if kind in (list, tuple):
+        return kind(split_list(raw))
+    if kind is str:
+        return raw
+    raise ConfigError(f"{name} cannot be set from the environment; set it in "
+                      "instance/config.py")
 
 
 def database_url(value: str) -> str:

@@ -20,6 +20,7 @@ from flask import Flask, current_app
 @dataclass(frozen=True)
 class FieldCrypto:
     fernet: MultiFernet
+    newest: Fernet  # the first of DATA_ENCRYPTION_KEYS: every write uses it
     index_key: bytes
 
     def encrypt(self, plain: str) -> str:
@@ -29,8 +30,18 @@ class FieldCrypto:
         return self.fernet.decrypt(token.encode("ascii")).decode("utf-8")
 
     def rotate(self, token: str) -> str:
-        """Re-encrypt under the newest key (used by a key-rotation job)."""
+        """Re-encrypt under the newest key (``flask keys rotate-data``); raises
+        ``InvalidToken`` when no key reads it."""
         return self.fernet.rotate(token.encode("ascii")).decode("ascii")
+
+    def is_newest(self, token: str) -> bool:
+        """Whether ``token`` was written under the newest key (its signature checks out with
+        that key alone; nothing is decrypted)."""
+        try:
+            self.newest.extract_timestamp(token.encode("ascii"))
+        except InvalidToken:
+            return False
+        return True
 
     def keyed_hash(self, value: str) -> str:
         return hmac.new(self.index_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -39,11 +50,13 @@ class FieldCrypto:
 def init_app(app: Flask) -> None:
     keys = app.config["DATA_ENCRYPTION_KEYS"]
     try:
-        fernet = MultiFernet([Fernet(key) for key in keys])
+        fernets = [Fernet(key) for key in keys]
+        fernet = MultiFernet(fernets)
     except (ValueError, TypeError) as exc:
         raise RuntimeError("DATA_ENCRYPTION_KEYS holds a key that is not a Fernet key") from exc
     index_key = str(app.config["EMAIL_INDEX_KEY"]).encode("utf-8")
-    app.extensions["field_crypto"] = FieldCrypto(fernet=fernet, index_key=index_key)
+    app.extensions["field_crypto"] = FieldCrypto(fernet=fernet, newest=fernets[0],
+                                                 index_key=index_key)
 
 
 def field_crypto() -> FieldCrypto:

@@ -21,7 +21,7 @@ from flask import g
 from sqlalchemy import text
 
 from preference_centre import clock, create_app
-from preference_centre.extensions import db
+from preference_centre.extensions import db, mail
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ENGINES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -177,9 +177,15 @@ def stalled_smtp(app: Any) -> Iterator[socket.socket]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(5)
-    app.config["MAIL_PORT"] = listener.getsockname()[1]
+    point_mail_at(app, listener.getsockname()[1])
     yield listener
     listener.close()
+
+
+def point_mail_at(app: Any, port: int) -> None:
+    """Move a running app to another SMTP port: Flask-Mail reads MAIL_* when the app starts."""
+    app.config["MAIL_PORT"] = port
+    mail.init_app(app)
 
 
 def process_environment(app: Any, instance: Path) -> dict[str, str]:

@@ -21,7 +21,7 @@ from preference_centre.messaging.outbox import retry_delay
 from preference_centre.messaging.transport import SmtpTransport
 from preference_centre.models import OutboxMessage
 from tests.accounts_support import register
-from tests.conftest import free_port, process_environment
+from tests.conftest import free_port, point_mail_at, process_environment
 from tests.messaging_support import consent, outbox_row, queue_service_mail
 
 
@@ -147,7 +147,7 @@ def test_smtp_down_keeps_the_message_queued_then_sends_it_exactly_once(
     person = make_person(email="ada@example.com")
     [row] = queue_service_mail(app, tmp_path, person)
     real_port = app.config["MAIL_PORT"]
-    app.config["MAIL_PORT"] = free_port()  # nothing listens there
+    point_mail_at(app, free_port())  # nothing listens there
 
     assert deliver_due()["retry"] == 1
     queued = outbox_row(row.id)
@@ -155,7 +155,7 @@ def test_smtp_down_keeps_the_message_queued_then_sends_it_exactly_once(
     assert queued.next_attempt_at > clock.utcnow()
     assert "connection failed" in queued.last_error
 
-    app.config["MAIL_PORT"] = real_port
+    point_mail_at(app, real_port)
     assert deliver_due()["sent"] == 0  # still backing off
     frozen_clock.advance(minutes=2)
     assert deliver_due()["sent"] == 1

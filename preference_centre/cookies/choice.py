@@ -27,10 +27,6 @@ class CookieConsent:
     marketing: bool = False
     gpc: bool = False
 
-    @property
-    def as_purposes(self) -> dict[str, bool]:
-        return {ANALYTICS: self.analytics, MARKETING: self.marketing}
-
 
 def read_choice(raw: str | None, revision: int, *, gpc: bool) -> CookieConsent:
     """The consent a ``cookie_choice`` value gives (nothing until a current choice exists);

@@ -139,8 +139,9 @@ def _insert_footer(html: str, footer: str) -> str:
 
 
 def sender_address() -> tuple[str, str]:
-    """(header value, envelope address) of ``MAIL_DEFAULT_SENDER`` (a string or a pair)."""
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    """(header value, envelope address) of ``MAIL_DEFAULT_SENDER`` (a string or a pair), as
+    Flask-Mail read it."""
+    sender = current_app.extensions["mail"].default_sender
     if isinstance(sender, (tuple, list)):
         sender = f"{sender[0]} <{sender[1]}>"
     return _parse_sender(str(sender))

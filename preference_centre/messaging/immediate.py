@@ -43,7 +43,7 @@ def compose_immediately(recipient: str, kind: str, subject: str, context: dict[s
 
 def send_immediately(email: ReadyEmail) -> None:
     """Send over one SMTP connection, closed at once; raises ``transport.DeliveryError``."""
-    transport = SmtpTransport(current_app.config)
+    transport = SmtpTransport(current_app.extensions["mail"], current_app.config["MAIL_TIMEOUT"])
     try:
         transport.send(email.envelope_from, email.recipient, email.raw)
     finally:

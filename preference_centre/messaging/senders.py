@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from flask import current_app
+
 from .compose import Content, email_bytes, sender_address
 from .mime import UnsafeHeader
 from .transport import DeliveryError, SmtpTransport
@@ -65,7 +67,7 @@ class EmailSender:
     """Composes each email (footer, headers, DKIM) and sends it over one SMTP connection."""
 
     def __init__(self, config: Any) -> None:
-        self.transport = SmtpTransport(config)
+        self.transport = SmtpTransport(current_app.extensions["mail"], config["MAIL_TIMEOUT"])
         self.envelope_from = sender_address()[1]
 
     def send(self, row: Any, contact: Contact, content: Content) -> None:
