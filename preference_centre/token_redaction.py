@@ -9,8 +9,9 @@ the path of a request that failed. A filter on those loggers replaces each token
 The token addresses are read from the app's own URL map (every rule with a ``<token>``
 part), so a new token route is covered without touching this module. A token inside a query
 string, percent-encoded (``?next=%2Fp%2F…``), with doubled slashes (``/p//…``, which Werkzeug
-redirects) or with escaped characters (``*`` sent as ``%2A``) is caught too, and so is one in
-the text of a logged traceback.
+redirects), with escaped letters in the address (``/%70/…`` routes to ``/p/``) or with escaped
+characters (``*`` sent as ``%2A``) is caught too, and so is one in the text of a logged
+traceback. Email addresses (``?email=ada%40example.com``) become ``[email]``.
 
 The filter sits on the server loggers, on ``app.logger`` and on every ``preference_centre``
 module logger that exists when the app is made (a logger's filters do not see records that
