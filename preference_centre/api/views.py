@@ -101,7 +101,16 @@ def person_id_in_path(person_id: int) -> int:
 @bp.get("/contact-check")
 def contact_check() -> Response:
     """May we contact this person, on this channel, about this topic, right now?"""
-    fields = Fields(request.args.to_dict())
+    return contact_decision(Fields(request.args.to_dict()))
+
+
+@bp.post("/contact-check")
+def contact_check_by_post() -> Response:
+    """The same question with the address in the body, where no access log records it."""
+    return contact_decision(json_body())
+
+
+def contact_decision(fields: Fields) -> Response:
     email = fields.email(required=False)
     person_id = fields.integer("person_id", required=False, minimum=1)
     channel = fields.text("channel", max_length=20, required=True)
