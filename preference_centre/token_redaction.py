@@ -9,8 +9,9 @@ the path of a request that failed. A filter on those loggers replaces each token
 The token addresses are read from the app's own URL map (every rule with a ``<token>``
 part), so a new token route is covered without touching this module. A token inside a query
 string, percent-encoded (``?next=%2Fp%2F…``), with doubled slashes (``/p//…``, which Werkzeug
-redirects) or with escaped characters (``*`` sent as ``%2A``) is caught too, and so is one in
-the text of a logged traceback.
+redirects), with escaped letters in the address (``/%70/…`` routes to ``/p/``) or with escaped
+characters (``*`` sent as ``%2A``) is caught too, and so is one in the text of a logged
+traceback. Email addresses (``?email=ada%40example.com``) become ``[email]``.
 
 The filter sits on the server loggers, on ``app.logger`` and on every ``preference_centre``
 module logger that exists when the app is made (a logger's filters do not see records that
@@ -26,28 +27,71 @@ from flask import Flask
 
 LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 MASK = "[token]"
+EMAIL_MASK = "[email]"
+# A filter runs in the server worker for every request, so its cost must not depend on what a
+# client sends: each pattern is linear (every repeat possessive, each step decided by one
+# character), and a line is examined up to this length only. The rest of a longer line is
+# left out of the log, not passed through unexamined: no real request line is this long.
+MAX_LINE = 32 * 1024
+SEPARATOR = "(?:/|%2F)"  # with IGNORECASE, also %2f
+# The token runs to the next separator, raw or escaped (/ ? # & as %2F %3F %23 %26); other
+# escapes are part of it.
+VALUE = r"(?:[^/?#&\s\"'%]|%(?!2F|3F|23|26)[0-9A-F]{2})++"
+# A word that may hold an address, e.g. ada%2Bnews%40example.com; one holding @ or %40 is
+# masked whole.
+EMAIL_WORD = re.compile(r"[\w.%+\-@!#$*^`{|}~]++")
+ESCAPES = re.compile(r"%([0-9A-Fa-f]{2})")
+SLASHES = re.compile(r"/{2,}")
+
+
+def _spelling(prefix: str) -> str:
+    """A pattern for ``prefix`` as Werkzeug would route it: any character may come
+    percent-escaped, letters in either case, each separator doubled."""
+    parts = []
+    for char in prefix:
+        if char == "/":
+            parts.append(SEPARATOR + "++")
+        else:
+            codes = "|".join(sorted({f"{ord(c):02X}" for c in (char.lower(), char.upper())}))
+            parts.append(f"(?:{re.escape(char)}|%(?:{codes}))")
+    return "".join(parts)
+
+
+def _decoded(text: str) -> str:
+    """The path Werkzeug routes: escapes decoded, repeated slashes merged."""
+    return SLASHES.sub("/", ESCAPES.sub(lambda m: chr(int(m.group(1), 16)), text))
 
 
 class TokenRedactor(logging.Filter):
-    """Rewrites a record's message with every link token masked; never drops a record."""
+    """Rewrites a record's message with every link token and email address masked; never
+    drops a record."""
 
     def __init__(self, prefixes: list[str], static_paths: set[str]) -> None:
         super().__init__()
-        # "/u/" also matches "%2Fu%2F" and "//u//"; the token runs to the next separator,
-        # raw or escaped (/ ? # & as %2F %3F %23 %26); other escapes are part of it.
-        alternatives = "|".join(
-            re.escape(prefix).replace("/", "(?:/|%2[Ff])+") for prefix in prefixes)
-        value_chars = r"(?:[^/?#&\s\"'%]|%(?!2[Ff]|3[Ff]|23|26)[0-9A-Fa-f]{2})+"
-        self.pattern = re.compile(rf"((?:{alternatives}))({value_chars})")
+        # One separator leads each alternative (the search tries it at each position); the
+        # rest of each prefix is spelled out after it.
+        alternatives = "|".join(_spelling(prefix[1:]) for prefix in prefixes)
+        self.pattern = re.compile(rf"({SEPARATOR}(?:{alternatives}))({VALUE})", re.IGNORECASE)
         self.static_paths = static_paths
 
     def redact(self, text: str) -> str:
-        return self.pattern.sub(self._mask, text)
+        if len(text) <= MAX_LINE:
+            return self._redact_line(text)
+        return "\n".join(self._redact_line(line) for line in text.split("\n"))
+
+    def _redact_line(self, line: str) -> str:
+        tail = ""
+        if len(line) > MAX_LINE:
+            tail = f"[{len(line) - MAX_LINE} more characters not logged]"
+            line = line[:MAX_LINE]
+        line = self.pattern.sub(self._mask, line)
+        if "@" in line or "%40" in line:
+            line = EMAIL_WORD.sub(_mask_email, line)
+        return line + tail
 
     def _mask(self, match: re.Match[str]) -> str:
         prefix, value = match.group(1), match.group(2)
-        plain = re.sub(r"(?:/|%2[Ff])+", "/", prefix)
-        if plain + value in self.static_paths:
+        if _decoded(prefix + value) in self.static_paths:
             return match.group(0)  # a fixed address such as /p/new-link
         return prefix + MASK
 
@@ -61,6 +105,11 @@ class TokenRedactor(logging.Filter):
         if record.exc_text:
             record.exc_text = self.redact(record.exc_text)
         return True
+
+
+def _mask_email(match: re.Match[str]) -> str:
+    word = match.group(0)
+    return EMAIL_MASK if "@" in word or "%40" in word else word
 
 
 _TRACEBACKS = logging.Formatter()

@@ -130,6 +130,22 @@ def test_a_bad_cursor_or_channel_is_400(api):
 
 # Malformed requests ----------------------------------------------------------------------------
 
+DEEP = "[" * 30_000 + "]" * 30_000  # under the 64 KB limit, far too deep to read
+
+
+@pytest.mark.parametrize("method, path", [
+    ("post", "/api/v1/contact-check"), ("post", "/api/v1/people"),
+    ("put", "/api/v1/people/{id}/consent"), ("post", "/api/v1/orders"),
+    ("patch", "/api/v1/orders/A-1"), ("post", "/api/v1/people/{id}/communications"),
+])
+@pytest.mark.parametrize("body", [DEEP, '{"name": ' + DEEP + "}"])
+def test_every_json_endpoint_answers_a_deeply_nested_body_with_400(api, make_person, method,
+                                                                   path, body):
+    url = path.format(id=make_person().id)
+    response = getattr(api, method)(url, data=body, content_type="application/json")
+    assert response.status_code == 400 and response.json["error"] == "Invalid input"
+
+
 def test_malformed_requests_get_json_errors_not_500(api, make_person):
     person = make_person()
     not_json = api.post("/api/v1/people", data="{not json", content_type="application/json")

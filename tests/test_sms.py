@@ -199,3 +199,44 @@ def test_wrong_or_missing_secret_is_refused(client: Any, texter: Any,
 
 def test_inbound_is_closed_when_no_secret_is_configured(client: Any, texter: Any) -> None:
     assert stop(client, "07700900123", **{"X-SMS-Secret": ""}).status_code == 403
+
+
+NESTED = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.app_config(SMS_INBOUND_SECRET=SECRET)
+@pytest.mark.parametrize("body", [
+    '{"from": "07700900123", "text": ' + NESTED + "}",
+    NESTED,
+    "[" * 100_000,
+    '{"from": "07700900123", "text": "STOP"',
+    '["07700900123", "STOP"]',
+])
+def test_a_reply_that_is_not_a_readable_json_object_gets_a_clear_400(client: Any, texter: Any,
+                                                                     body: str) -> None:
+    response = client.post("/sms/inbound", data=body, content_type="application/json",
+                           headers={"X-SMS-Secret": SECRET})
+    assert response.status_code == 400
+    assert "JSON object" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert current_state(texter.id)["sms:offers"] is True
+
+
+@pytest.mark.app_config(SMS_INBOUND_SECRET=SECRET)
+def test_a_stop_reply_may_come_as_json(client: Any, texter: Any) -> None:
+    response = client.post("/sms/inbound", json={"from": "07700900123", "text": "STOP"},
+                           headers={"X-SMS-Secret": SECRET})
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert current_state(texter.id)["sms:offers"] is False
+
+
+@pytest.mark.app_config(SMS_INBOUND_SECRET=SECRET)
+def test_a_json_reply_may_give_the_number_as_a_number(client: Any, texter: Any) -> None:
+    response = client.post("/sms/inbound", json={"from": 447700900123, "text": "STOP"},
+                           headers={"X-SMS-Secret": SECRET})
+    assert response.status_code == 200
+    assert client.post("/sms/inbound", json={"from": ["07700900123"], "text": "STOP"},
+                       headers={"X-SMS-Secret": SECRET}).status_code == 400
+    db.session.expire_all()
+    assert current_state(texter.id)["sms:offers"] is False

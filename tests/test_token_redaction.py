@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from werkzeug.serving import make_server
 
-from preference_centre import tokens
+from preference_centre import token_redaction, tokens
 from preference_centre.preferences.links import preference_link
 from tests.conftest import free_port, process_environment
 
@@ -54,6 +54,9 @@ def _visit(base, one_click, preferences, service=None):
     assert _fetch(f"{base}/cookies?next=%2Fp%2F{preferences}") == 200
     assert _fetch(f"{base}/verify/not-a-real-but-secret-looking-token") in (200, 400)
     assert _fetch(f"{base}/p/new-link") == 200
+    assert _fetch(f"{base}/%70/{preferences}") == 200  # Werkzeug routes it to /p/<token>
+    for address in ("hidden.person%40example.com", "hidden.person@example.com"):
+        assert _fetch(f"{base}/api/v1/contact-check?email={address}") == 401
 
 
 def test_the_development_server_logs_request_lines_without_tokens(app, make_person, caplog):
@@ -73,7 +76,9 @@ def test_the_development_server_logs_request_lines_without_tokens(app, make_pers
     assert "GET /p/[token] HTTP/1.1" in logged
     assert "/verify/[token]" in logged and "next=/p/[token]" in logged
     assert "GET /p/new-link HTTP/1.1" in logged  # a fixed address stays readable
-    for secret in (one_click, preferences, "secret-looking", service.rsplit(".", 1)[1]):
+    assert "contact-check?email=[email] HTTP/1.1" in logged
+    for secret in (one_click, preferences, "secret-looking", service.rsplit(".", 1)[1],
+                   "hidden.person"):
         assert secret not in logged
 
 
@@ -123,7 +128,10 @@ def test_gunicorns_access_log_has_no_tokens(app, make_person, tmp_path, engine_n
     assert "next=%2Fp%2F[token]" in logged  # gunicorn logs the query as it came
     assert '"GET /p//[token] HTTP/1.1" 308' in logged
     assert '"GET /u/[token] HTTP/1.1" 200' in logged
-    for secret in (one_click, preferences, "secret-looking", service.rsplit(".", 1)[1]):
+    assert '"GET /%70/[token] HTTP/1.1" 200' in logged
+    assert '"GET /api/v1/contact-check?email=[email] HTTP/1.1" 401' in logged
+    for secret in (one_click, preferences, "secret-looking", service.rsplit(".", 1)[1],
+                   "hidden.person"):
         assert secret not in logged
 
 
@@ -156,3 +164,73 @@ def test_module_loggers_and_tracebacks_are_covered_too(app, caplog):
         app.logger.exception("failed")
     assert "/u/[token]" in caplog.text and "/p/[token]" in caplog.text
     assert "abc.def.ghi" not in caplog.text and "secret.token.value" not in caplog.text
+
+
+@pytest.fixture(name="redactor")
+def redactor_fixture(app):
+    return token_redaction.install(app)
+
+
+LONG = 100_000
+
+
+@pytest.mark.parametrize("unit", ["/", "%2F", "/%2f//%2F/"])
+def test_a_flood_of_slashes_is_logged_with_its_tokens_masked(redactor, unit):
+    # A client can put any run of separators in a header; the line is still filtered whole.
+    run = unit * (LONG // len(unit))
+    head = f'127.0.0.1 "GET /healthz HTTP/1.1" 200 "{run[:990]}p/secret.token.one" "'
+    cleaned = redactor.redact(head + run + '"')
+    assert cleaned.startswith(f'127.0.0.1 "GET /healthz HTTP/1.1" 200 "{run[:990]}p/[token]"')
+    assert "secret.token" not in cleaned
+    assert cleaned.count("[token]") == 1 and cleaned.endswith("more characters not logged]")
+
+
+@pytest.mark.parametrize("run", ["/" * LONG, "%2F" * (LONG // 3), "/%2F%2f//" * (LONG // 9)])
+def test_a_long_line_without_tokens_is_cut_not_changed(redactor, run):
+    cleaned = redactor.redact(run)
+    limit = token_redaction.MAX_LINE
+    assert cleaned == run[:limit] + f"[{len(run) - limit} more characters not logged]"
+
+
+def test_what_lies_beyond_the_examined_length_never_reaches_the_log(redactor):
+    line = "a" * token_redaction.MAX_LINE + " /p/secret.token.two ada@example.com"
+    cleaned = redactor.redact(line)
+    assert "secret.token" not in cleaned and "ada" not in cleaned
+    assert cleaned.endswith("[36 more characters not logged]")
+
+
+def test_each_line_of_a_long_traceback_is_examined(redactor):
+    text = "\n".join([f"  line {i}" for i in range(5000)] + ["ValueError: /p/secret.three"])
+    assert len(text) > token_redaction.MAX_LINE
+    cleaned = redactor.redact(text)
+    assert cleaned.endswith("ValueError: /p/[token]") and cleaned.count("\n") == 5000
+
+
+@pytest.mark.parametrize(("path", "cleaned"), [
+    ("/%70/secret.four", "/%70/[token]"),
+    ("/%50/secret.four", "/%50/[token]"),
+    ("%2F%75%2Fsecret.four/undo", "%2F%75%2F[token]/undo"),
+    ("/ver%69fy/secret.four", "/ver%69fy/[token]"),
+    ("/%61ccount//email%2fconfirm/secret.four", "/%61ccount//email%2fconfirm/[token]"),
+    ("/DATA/erase/secret.four", "/DATA/erase/[token]"),
+    ("/%70/new-link", "/%70/new-link"),
+    ("/p//new%2Dlink", "/p//new%2Dlink"),
+])
+def test_any_spelling_that_routes_to_a_token_address_is_masked(redactor, path, cleaned):
+    assert redactor.redact(f'"GET {path} HTTP/1.1" 200') == f'"GET {cleaned} HTTP/1.1" 200'
+
+
+@pytest.mark.parametrize("address", [
+    "ada@example.com", "ada%40example.com", "ada%2Bnews%40example.co.uk", "o.k-1_x@mail.example",
+])
+def test_email_addresses_are_masked(redactor, address):
+    line = f'"GET /api/v1/contact-check?email={address}&channel=email HTTP/1.1" 200'
+    assert redactor.redact(line) == (
+        '"GET /api/v1/contact-check?email=[email]&channel=email HTTP/1.1" 200')
+
+
+@pytest.mark.parametrize("unit", ["a", "a@", "a%40", "%", "@."])
+def test_long_runs_of_address_characters_are_filtered_whole(redactor, unit):
+    cleaned = redactor.redact("x=" + unit * (LONG // len(unit)) + " /p/secret.five")
+    assert "secret.five" not in cleaned
+    assert ("@" in unit or "%40" in unit) == cleaned.startswith("x=[email][")

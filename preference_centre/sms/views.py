@@ -7,11 +7,13 @@ field ``secret``); there is no browser and no session, so it is exempt from CSRF
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, abort, current_app, request
 
 from ..extensions import csrf, db
+from ..jsonbody import json_object
 from . import bp, services
 
 
@@ -23,10 +25,20 @@ def _authorised() -> bool:
                                                   expected.encode("utf-8"))
 
 
-def _field(name: str) -> str:
-    data: Any = request.get_json(silent=True) if request.is_json else None
-    value = data.get(name) if isinstance(data, dict) else request.form.get(name)
-    return str(value or "")
+def _fields() -> Mapping[str, Any]:
+    """The reply's fields: a JSON object or a form (a 400 for JSON that is no object)."""
+    if not request.is_json:
+        return request.form
+    data = json_object()
+    if data is None:
+        abort(400, description="Send the reply as a JSON object or as a form.")
+    return data
+
+
+def _text(fields: Mapping[str, Any], name: str) -> str:
+    # A provider may send the number as a JSON number; a list or object is no reply text.
+    value = fields.get(name)
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
 
 
 @csrf.exempt
@@ -35,7 +47,8 @@ def inbound() -> Response:
     """A "STOP" reply opts the sending number out of all marketing texts."""
     if not _authorised():
         abort(403)
-    number, text = _field("from"), _field("text")
+    fields = _fields()
+    number, text = _text(fields, "from"), _text(fields, "text")
     if not any(ch.isdigit() for ch in number):
         abort(400, description="The reply has no sender number ('from').")
     if not services.is_stop_reply(text):
