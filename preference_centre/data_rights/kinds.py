@@ -22,6 +22,9 @@ class Field:
     expr: Any
     kind: str = "text"
     on_page: bool = True  # False: exported, but too long for the data page's tables
+    # Text that may quote a signed link (our messages, notes of them): each link to a token
+    # route is replaced by a marker when shown or exported (``link_removal``).
+    remove_links: bool = False
 
 
 @dataclass(frozen=True)
