@@ -176,8 +176,9 @@ CATEGORIES: tuple[Category, ...] = (
             Field("delivery_address", "Delivery address", Order.delivery_address),
             Field("updated_at", "Last changed", Order.updated_at, "datetime"),
         ), STRIP_ORDERS, order_by=(Order.ordered_at.desc(), Order.id.desc())),),
-        kept_after_erasure="Orders are kept for accounting, without your name, address or "
-                           "any link to you.",
+        kept_after_erasure="Orders are kept for accounting (reference, date, amount and "
+                           "status), without your name, address, what you ordered or any "
+                           "link to you.",
     ),
     Category(
         "payment", "Payment and financial information", "Given by you when paying",
