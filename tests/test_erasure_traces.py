@@ -5,10 +5,12 @@ in the database file or its write-ahead log."""
 from __future__ import annotations
 
 import os
+import sqlite3
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
+from preference_centre import sqlite_writers
 from preference_centre.extensions import db
 from preference_centre.models import ExternalRecord, Order, Person
 
@@ -78,9 +80,12 @@ def test_after_erasure_the_sqlite_files_hold_no_trace(app, client, auth, make_pe
                                                       engine_name):
     if engine_name != "sqlite":
         pytest.skip("the database files are SQLite's")
+    for n in range(3):  # others whose rows share the erased person's pages
+        make_person(email=f"neighbour{n}@example.com")
     person = _customer(make_person)
     # What was stored for the person, encrypted: erased, it must not linger in free pages.
-    stored = [*_raw("SELECT email FROM people"), *_raw("SELECT data FROM external_records")]
+    stored = [*_raw(f"SELECT email FROM people WHERE id = {person.id}"),
+              *_raw("SELECT data FROM external_records")]
     assert db.session.execute(text("PRAGMA secure_delete")).scalar() == 1
 
     _erase(client, auth, person)
@@ -89,3 +94,17 @@ def test_after_erasure_the_sqlite_files_hold_no_trace(app, client, auth, make_pe
     assert os.path.getsize(db.engine.url.database + "-wal") == 0
     for needle in (PRODUCT, DESCRIPTION, EMAIL, *stored):
         assert needle.encode() not in files, needle[:30]
+
+
+def test_every_sqlite_connection_zeroes_deleted_content(tmp_path):
+    """Whatever the SQLite build's default (Debian's is on, others' off)."""
+    def connect_with_it_off() -> sqlite3.Connection:
+        connection = sqlite3.connect(tmp_path / "any.db")
+        connection.execute("PRAGMA secure_delete=OFF")
+        return connection
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'any.db'}", creator=connect_with_it_off)
+    sqlite_writers.install(engine, answering=lambda: False)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    engine.dispose()
