@@ -76,7 +76,7 @@ def unsubscribe_path(person_id: int) -> str:
 
 def preference_path(person_id: int) -> str:
     """A person's preference page address (``/p/<token>``)."""
-    from preference_centre.preferences.links import preference_link
+    from preference_centre.links import preference_link
 
     return "/p/" + preference_link(person_id).rsplit("/p/", 1)[1]
 

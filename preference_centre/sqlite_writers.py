@@ -30,6 +30,9 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Erased rows must not stay readable in free pages of the file (GDPR erasure): deleted
+    # content is overwritten with zeros.
+    cursor.execute("PRAGMA secure_delete=ON")
     # Checkpoints are run at check-in, after the writer queue is released (see below).
     cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
@@ -78,6 +81,14 @@ def run_due_checkpoint(engine: Engine) -> None:
         _due.discard(engine)
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def empty_log(engine: Engine) -> None:
+    """Copy the whole write-ahead log into the database file and truncate it to nothing.
+    After an erasure the log still holds the erased rows as they were (until the next
+    checkpoint rewrites it): this leaves no trace of them in either file."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _end_turn(engine: Engine, answering: Callable[[], bool], dbapi_connection: Any,

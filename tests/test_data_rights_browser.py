@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from preference_centre.links import preference_link
 from preference_centre.messaging import deliver_due
-from preference_centre.preferences.links import preference_link
 from tests.conftest import DEFAULT_PASSWORD, body_text
 from tests.data_rights_helpers import Identity, make_full_person
 from tests.fixtures_browser import assert_accessible

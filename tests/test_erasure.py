@@ -247,8 +247,8 @@ def test_password_guessing_on_the_erasure_page_is_rate_limited(app, client, auth
 # People without an account ask from their /p/ page -------------------------------------------
 
 def _ask_to_erase(app, client, mailbox, person_id):
+    from preference_centre.links import preference_link
     from preference_centre.messaging import deliver_due
-    from preference_centre.preferences.links import preference_link
 
     page = preference_link(person_id).removeprefix(app.config["BASE_URL"])
     assert "/erase-request" in client.get(page).get_data(as_text=True)

@@ -7,8 +7,8 @@ import pytest
 from preference_centre import tokens
 from preference_centre.consent import current_state, history
 from preference_centre.extensions import db
+from preference_centre.links import preference_link
 from preference_centre.messaging import deliver_due
-from preference_centre.preferences.links import preference_link
 from tests.conftest import body_text
 from tests.messaging_support import consent
 from tests.preferences_support import checkboxes

@@ -17,7 +17,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from preference_centre import token_redaction, tokens
-from preference_centre.preferences.links import preference_link
+from preference_centre.links import preference_link
 from tests.conftest import free_port, process_environment
 
 

@@ -12,6 +12,11 @@ in memory on the session, and sent over SMTP only after the erasure commits. A r
 it, so nobody is told of an erasure that did not happen. When a person erases their own
 account the email leaves once the response has gone: the page never waits on a slow or
 stalled mail server.
+
+On SQLite the write-ahead log still holds the erased rows after the commit, until a
+checkpoint rewrites it; once an erasure commits, the log is copied into the database file
+(where ``secure_delete`` has zeroed the erased rows) and truncated, at the same moment the
+email would go, so the files keep no trace of what was erased.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from sqlalchemy import bindparam, event, exists, insert, literal, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-from .. import clock, database, links
+from .. import clock, database, links, sqlite_writers
 from ..extensions import db
 from ..messaging.immediate import ReadyEmail, compose_immediately, send_immediately
 from ..models import ErasureReceipt, Person, Suppression
@@ -37,6 +42,7 @@ from . import registry
 log = logging.getLogger(__name__)
 TRIGGERS = ("person", "retention", "staff", "unverified")
 _MAIL_KEY = "data_rights.mail_after_commit"
+_LOG_KEY = "data_rights.empty_log_after_commit"
 
 
 class NotFound(LookupError):
@@ -71,6 +77,8 @@ def erase_people(person_ids: Iterable[int], trigger: str) -> ErasureReceipt | No
     db.session.add(receipt)
     db.session.flush()
     _forget_loaded(set(ids))
+    if not database.is_postgresql():
+        db.session.info[_LOG_KEY] = True
     return receipt
 
 
@@ -168,25 +176,36 @@ def _confirmation(address: str, person_id: int, reference: str) -> ReadyEmail:
                                context, unsubscribe_url)
 
 
-def _send_after_commit(session: Session) -> None:
+def _after_commit(session: Session) -> None:
     messages = session.info.pop(_MAIL_KEY, [])
-    if not messages:
-        return
-    if not has_request_context():  # the retention run, a command: send now
-        _send_all(messages)
+    empty_log = session.info.pop(_LOG_KEY, False)
+    if not messages and not empty_log:
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
-    def send_when_answered(response: Response) -> Response:
-        # Runs after the request context is gone, so it brings its own app context.
-        def send() -> None:
-            with app.app_context():
-                _send_all(messages)
+    def finish() -> None:
+        with app.app_context():
+            if empty_log:
+                _empty_log()
+            _send_all(messages)
 
-        response.call_on_close(send)
+    if not has_request_context():  # the retention run, a command: now
+        finish()
+        return
+
+    def finish_when_answered(response: Response) -> Response:
+        # Runs after the request context is gone, so ``finish`` brings its own app context.
+        response.call_on_close(finish)
         return response
 
-    after_this_request(send_when_answered)
+    after_this_request(finish_when_answered)
+
+
+def _empty_log() -> None:
+    try:
+        sqlite_writers.empty_log(db.engine)
+    except Exception as exc:  # noqa: BLE001 - the erasure stands; the next checkpoint also
+        log.warning("log not emptied after erasure: %s", type(exc).__name__)
 
 
 def _send_all(messages: list[ReadyEmail]) -> None:
@@ -200,9 +219,10 @@ def _send_all(messages: list[ReadyEmail]) -> None:
 
 def _drop_after_rollback(session: Session) -> None:
     session.info.pop(_MAIL_KEY, None)
+    session.info.pop(_LOG_KEY, None)
 
 
-for _name, _handler in (("after_commit", _send_after_commit),
+for _name, _handler in (("after_commit", _after_commit),
                         ("after_rollback", _drop_after_rollback)):
     if not event.contains(Session, _name, _handler):
         event.listen(Session, _name, _handler)

@@ -24,6 +24,7 @@ from typing import Any
 from flask import current_app
 
 from .. import clock, links
+from .link_removal import MARKER
 from .reading import iter_chunks
 from .registry import CATEGORIES, Category, Source
 
@@ -102,7 +103,9 @@ def readme_text() -> str:
     for cat in CATEGORIES:
         for source in cat.sources:
             lines.append(f"  {csv_name(cat, source):<40} {cat.title}: {source.title}")
-    lines += ["", "Dates and times are UTC (ISO 8601). Amounts are in pence."]
+    lines += ["", "Dates and times are UTC (ISO 8601). Amounts are in pence.",
+              f"Links in the messages we sent you read {MARKER}: each was a key to your",
+              "account or your choices, and this file may be passed on."]
     return "\n".join(lines) + "\n"
 
 

@@ -22,6 +22,9 @@ class Field:
     expr: Any
     kind: str = "text"
     on_page: bool = True  # False: exported, but too long for the data page's tables
+    # Text that may quote a signed link (our messages, notes of them): each link to a token
+    # route is replaced by a marker when shown or exported (``link_removal``).
+    remove_links: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,11 @@ class Category:
 
 DELETE = Erasure("delete", "deleted")
 PERSON_ROW = Erasure("person", "deleted")
+# Accounts need the reference, dates, amount, currency and status; nothing else is kept.
 STRIP_ORDERS = Erasure(
     "strip",
-    "kept for accounting with your name, address and account link removed",
-    values=lambda ref: {"person_id": None, "delivery_address": None},
+    "kept for accounting with your name, address, what you ordered and account link removed",
+    values=lambda ref: {"person_id": None, "delivery_address": None, "product": ""},
     keep_setting="KEEP_ORDERS_FOR_ACCOUNTING",
 )
 # Sent messages stay as anonymous counts for delivery statistics; queued ones are cancelled.

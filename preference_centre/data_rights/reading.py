@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from ..extensions import db
+from .link_removal import remove_links
 from .registry import Field, Source
 
 CHUNK_ROWS = 1000
@@ -35,14 +36,20 @@ def count_rows(source: Source, person_id: int) -> int:
 
 def page_rows(source: Source, person_id: int, limit: int, offset: int = 0) -> list[dict]:
     rows = db.session.execute(source_query(source, person_id).limit(limit).offset(offset))
-    return [dict(row._mapping) for row in rows]
+    found = [dict(row._mapping) for row in rows]
+    for key in [f.key for f in source.fields if f.remove_links]:
+        for row in found:
+            row[key] = remove_links(row[key])
+    return found
 
 
 def iter_chunks(source: Source, person_id: int) -> Iterator[list[list[Any]]]:
-    """Every row as a list of values in field order (times as ISO 8601 text), fetched
-    CHUNK_ROWS at a time (a server-side cursor on PostgreSQL) so a person with 100,000 rows
-    costs no more memory than one with ten."""
+    """Every row as a list of values in field order (times as ISO 8601 text, signed links
+    removed from text that may hold them), fetched CHUNK_ROWS at a time (a server-side
+    cursor on PostgreSQL) so a person with 100,000 rows costs no more memory than one with
+    ten."""
     moments = [i for i, f in enumerate(source.fields) if f.kind == "datetime"]
+    linked = [i for i, f in enumerate(source.fields) if f.remove_links]
     query = source_query(source, person_id)
     # The option goes on the statement: set on the connection it would stay for the rest of
     # the transaction, and on PostgreSQL every later statement, writes too, would run through
@@ -54,6 +61,9 @@ def iter_chunks(source: Source, person_id: int) -> Iterator[list[list[Any]]]:
             for row in rows:
                 if row[i] is not None:
                     row[i] = row[i].isoformat()
+        for i in linked:
+            for row in rows:
+                row[i] = remove_links(row[i])
         yield rows
 
 

@@ -174,8 +174,9 @@ CATEGORIES: tuple[Category, ...] = (
             Field("delivery_address", "Delivery address", Order.delivery_address),
             Field("updated_at", "Last changed", Order.updated_at, "datetime"),
         ), STRIP_ORDERS, order_by=(Order.ordered_at.desc(), Order.id.desc())),),
-        kept_after_erasure="Orders are kept for accounting, without your name, address or "
-                           "any link to you.",
+        kept_after_erasure="Orders are kept for accounting (reference, date, amount and "
+                           "status), without your name, address, what you ordered or any "
+                           "link to you.",
     ),
     Category(
         "payment", "Payment and financial information", "Given by you when paying",
@@ -196,7 +197,7 @@ CATEGORIES: tuple[Category, ...] = (
             Field("occurred_at", "When", Communication.occurred_at, "datetime"),
             Field("channel", "Channel", Communication.channel),
             Field("direction", "Direction", Communication.direction),
-            Field("summary", "Summary", Communication.summary),
+            Field("summary", "Summary", Communication.summary, remove_links=True),
         ), DELETE, order_by=(Communication.occurred_at.desc(), Communication.id.desc())),),
     ),
     Category(
@@ -211,8 +212,9 @@ CATEGORIES: tuple[Category, ...] = (
             Field("kind", "Kind", OutboxMessage.kind),
             Field("purpose", "Purpose", OutboxMessage.purpose),
             Field("status", "Status", OutboxMessage.status),
-            Field("subject", "Subject", OutboxMessage.subject),
-            Field("body_text", "Message", OutboxMessage.body_text, on_page=False),
+            Field("subject", "Subject", OutboxMessage.subject, remove_links=True),
+            Field("body_text", "Message", OutboxMessage.body_text, on_page=False,
+                  remove_links=True),
         ), STRIP_OUTBOX, order_by=(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())),),
         kept_after_erasure="A count of messages sent, with no address, subject or link to you.",
     ),
@@ -274,9 +276,9 @@ CATEGORIES: tuple[Category, ...] = (
             Field("status", "Status", RightsRequest.status),
             Field("received_at", "Received", RightsRequest.received_at, "datetime"),
             Field("due_at", "Due", RightsRequest.due_at, "datetime"),
-            Field("details", "Details", RightsRequest.details),
+            Field("details", "Details", RightsRequest.details, remove_links=True),
             Field("resolved_at", "Resolved", RightsRequest.resolved_at, "datetime"),
-            Field("resolution", "Outcome", RightsRequest.resolution),
+            Field("resolution", "Outcome", RightsRequest.resolution, remove_links=True),
         ), DELETE, order_by=(RightsRequest.received_at.desc(), RightsRequest.id.desc())),),
     ),
 )

@@ -13,8 +13,9 @@ from .types import EncryptedText, UTCDateTime
 
 
 class Order(db.Model):
-    """A product or service ordered. Kept for accounting after erasure, with the person
-    link and every identifying field removed (when KEEP_ORDERS_FOR_ACCOUNTING is on)."""
+    """A product or service ordered. Kept for accounting after erasure (when
+    KEEP_ORDERS_FOR_ACCOUNTING is on) with only what accounts need: reference, dates,
+    amount, currency and status; the person link, the address and the product are removed."""
 
     __tablename__ = "orders"
 
@@ -23,7 +24,9 @@ class Order(db.Model):
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )
     reference: Mapped[str] = mapped_column(String(32), unique=True)
-    product: Mapped[str] = mapped_column(String(200))
+    # Free text that can say a lot about a person (what they bought, for whom): encrypted
+    # like the contact fields, and blanked when erasure keeps the order for accounting.
+    product: Mapped[str] = mapped_column(EncryptedText)
     amount_pence: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="GBP")
     status: Mapped[str] = mapped_column(String(20), default="confirmed")
@@ -71,6 +74,7 @@ class ExternalRecord(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(40))
-    description: Mapped[str] = mapped_column(String(200))
+    # Free text from the other organisation about the person: encrypted at rest.
+    description: Mapped[str] = mapped_column(EncryptedText)
     data: Mapped[str | None] = mapped_column(EncryptedText)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
