@@ -12,6 +12,7 @@ from ..auth import limits
 from ..consent import purposes_from_config
 from ..consent.notices import all_notices, ensure_current_notice
 from ..extensions import csrf, db
+from ..redirects import safe_next
 from . import bp
 from .cookies import ANALYTICS, MARKETING, choice_from_form
 from .forms import SignupForm
@@ -27,13 +28,6 @@ from .signup import (
     start_signup,
 )
 from .views import actor_for, cookie_consent, set_choice_cookie
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only a path on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
 
 
 def topic_purposes() -> list[Any]:
@@ -110,7 +104,7 @@ def notice_seen() -> Response:
     db.session.commit()
     flash(f"Thank you. We have noted that you have seen privacy notice version {version}.",
           "success")
-    return redirect(safe_next(request.form.get("next"), url_for(".privacy")), code=303)
+    return redirect(safe_next(request.form.get("next")) or url_for(".privacy"), code=303)
 
 
 # Cookies ------------------------------------------------------------------------------------
@@ -137,10 +131,10 @@ def cookies() -> Any:
     consent = cookie_consent()
     if request.method == "GET":
         return render_template("preferences/cookies.html", consent=consent,
-                               next=safe_next(request.args.get("next"), ""))
+                               next=safe_next(request.args.get("next")) or "")
     if not banner_post_allowed():
         flash("Nothing was changed. Please make your cookie choice here.", "info")
-        return redirect(url_for(".cookies", next=safe_next(request.form.get("next"), "")),
+        return redirect(url_for(".cookies", next=safe_next(request.form.get("next")) or ""),
                         code=303)
     action = request.form.get("choice", "save")
     analytics, marketing = choice_from_form(action, form_keys(request.form, "consent"),
@@ -155,6 +149,6 @@ def cookies() -> Any:
     kept = [name for name, on in (("analytics", analytics), ("marketing", marketing)) if on]
     flash("Cookie choices saved: " + (" and ".join(kept) + " cookies allowed."
                                       if kept else "only necessary cookies."), "success")
-    response = redirect(safe_next(request.form.get("next"), url_for(".cookies")), code=303)
+    response = redirect(safe_next(request.form.get("next")) or url_for(".cookies"), code=303)
     set_choice_cookie(response, analytics, marketing)
     return response
