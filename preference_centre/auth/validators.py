@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from wtforms import Field, Form
@@ -50,21 +49,3 @@ def strip(value: Any) -> Any:
     """Form filter: trim surrounding spaces from text input."""
     return value.strip() if isinstance(value, str) else value
 
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None.
-
-    Browsers read ``//host``, ``/\\host`` and ``\\\\host`` as other sites and ignore tabs and
-    newlines inside URLs, so anything with a backslash, a control character, a scheme or a
-    host is refused rather than cleaned.
-    """
-    if not target or len(target) > 2000:
-        return None
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target) or "\\" in target:
-        return None
-    if not target.startswith("/") or target.startswith("//"):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target

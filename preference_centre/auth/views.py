@@ -12,6 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import tokens
 from ..extensions import db
 from ..people import verify_secret
+from ..redirects import safe_next
 from . import bp, limits, services, sessions
 from .forms import (
     ChoosePasswordForm,
@@ -23,7 +24,6 @@ from .forms import (
     ResendVerificationForm,
     ResetRequestForm,
 )
-from .validators import safe_next
 
 # What the "check your email" page says; the same whether or not the address is known.
 CHECK_EMAIL = {

@@ -8,10 +8,10 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from ..actors import person_actor
-from ..auth.validators import safe_next
 from ..consent import purposes_from_config
 from ..extensions import csrf, db
 from ..preferences.services import form_keys, save_choices
+from ..redirects import safe_next
 from . import bp
 from .choice import ANALYTICS, MARKETING, choice_from_form
 from .hooks import cookie_consent, set_choice_cookie

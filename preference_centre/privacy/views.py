@@ -8,8 +8,8 @@ from flask import flash, has_request_context, redirect, render_template, request
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from ..auth.validators import safe_next
 from ..extensions import db
+from ..redirects import safe_next
 from . import bp
 from .text import mark_notice_seen, notice_text
 from .versions import all_notices, ensure_current_notice, needs_notice_banner

@@ -1,8 +1,9 @@
 """Unsubscribing from a signed link: what a link covers, recording the opt-out, undoing it
 and the anonymous "why?".
 
-The link itself is the authority: whoever holds it may stop (and restore) the marketing it
-names for the person it names, whoever is logged in. Nothing here reads the request.
+The link itself is the authority: whoever holds it may stop the marketing it names for the
+person it names, whoever is logged in, and undo that one unsubscribe straight after. Nothing
+here reads the request.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import select
 
 from .. import tokens
 from ..consent import Actor, Purpose, UnknownPerson, purposes_from_config, record_changes
 from ..consent.catalogue import CHANNELS, MARKETING_CHANNELS, TOPICS
+from ..database import lock_person
 from ..extensions import db
 from ..models import Person, UnsubscribeFeedback
 
@@ -35,6 +38,22 @@ MESSAGE_REF_MAX = 64  # ConsentEvent.message_ref
 
 class LinkInvalid(ValueError):
     """The link is malformed, tampered with, for another purpose or for nobody we know."""
+
+
+class UndoUnavailable(LookupError):
+    """The person's consent has been written since the unsubscribe (a choice they made since,
+    from any path, or this undo already done): undoing now would overwrite a later choice."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What one unsubscribe changed, as the forms on its page carry it back."""
+
+    changed: list[str]
+    everything: bool
+    # The person's consent version just after the unsubscribe (every consent write bumps it
+    # under the person lock); None when there is nothing to undo.
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,31 +124,38 @@ def find_person(link: UnsubscribeLink) -> Person:
 
 
 def unsubscribe(link: UnsubscribeLink, *, everything: bool, ip: str | None = None,
-                user_agent: str | None = None) -> list[str]:
+                user_agent: str | None = None, for_undo: bool = False) -> Receipt:
     """Stop the link's marketing (or all of it) for the link's person, source ``one_click``,
-    in a transaction of its own, committed here. Returns the purposes that really changed
-    (none on a repeat). Mailbox providers post these in bursts and the write is all the
-    request does, so it goes on a plain connection: no ORM session to set up and close."""
+    in a transaction of its own, committed here. The receipt names the purposes that really
+    changed (none on a repeat) and, ``for_undo`` (the page, not a mailbox provider), the
+    person's consent version after the change. Mailbox providers post these in bursts and
+    the write is all the request does, so it goes on a plain connection: no ORM session to
+    set up and close."""
     actor = Actor(source="one_click", actor_type="person", actor_id=str(link.person_id),
                   ip=ip, user_agent=user_agent, message_ref=link.message_ref)
+    version = None
     try:
         with db.engine.begin() as connection:
             events = record_changes(
                 link.person_id, dict.fromkeys(scope_purposes(link, everything=everything), False),
                 actor, connection=connection)
+            if events and for_undo:  # still under the person lock taken for the change
+                version = connection.scalar(
+                    select(Person.consent_version).where(Person.id == link.person_id))
     except UnknownPerson as exc:
         raise LinkInvalid("the person this link was for is not on our records") from exc
-    return [event.purpose for event in events]
+    return Receipt([event.purpose for event in events], everything, version)
 
 
-def make_receipt(link: UnsubscribeLink, changed: list[str], everything: bool) -> str:
-    """A signed note of what this unsubscribe changed, for the undo and "why?" forms."""
+def make_receipt(link: UnsubscribeLink, receipt: Receipt) -> str:
+    """The signed receipt for the undo and "why?" forms."""
     return tokens.make_token("unsubscribe_receipt",
-                             {"p": link.person_id, "k": changed, "all": everything})
+                             {"p": link.person_id, "k": receipt.changed,
+                              "all": receipt.everything, "v": receipt.version})
 
 
-def read_receipt(link: UnsubscribeLink, receipt: str) -> tuple[list[str], bool]:
-    """(purposes changed, everything) from a receipt made for this link's person."""
+def read_receipt(link: UnsubscribeLink, receipt: str) -> Receipt:
+    """The receipt, if it was made for this link's person, else :class:`LinkInvalid`."""
     try:
         data = tokens.read_token("unsubscribe_receipt", receipt, RECEIPT_LIFETIME)
     except tokens.TokenInvalid as exc:
@@ -137,21 +163,29 @@ def read_receipt(link: UnsubscribeLink, receipt: str) -> tuple[list[str], bool]:
     if not isinstance(data, dict) or data.get("p") != link.person_id:
         raise LinkInvalid("this form does not belong to this link")
     keys = [str(key) for key in data.get("k") or []]
-    return keys, bool(data.get("all"))
+    version = data.get("v")
+    return Receipt(keys, bool(data.get("all")), version if isinstance(version, int) else None)
 
 
-def undo_unsubscribe(link: UnsubscribeLink, changed: list[str], *, ip: str | None = None,
+def undo_unsubscribe(link: UnsubscribeLink, receipt: Receipt, *, ip: str | None = None,
                      user_agent: str | None = None) -> list[str]:
-    """Allow again exactly the purposes an unsubscribe stopped (each was allowed before it),
-    source ``email_link``. Returns the purposes restored. The caller commits."""
+    """Allow again exactly the purposes the receipt's unsubscribe stopped (each was allowed
+    before it), source ``email_link``, once, and only if nothing has written the person's
+    consent since: a later choice of theirs, from any path, stands, and so does a first undo
+    (a double submit, a replay). Raises :class:`UndoUnavailable` otherwise. Checked under
+    the person lock, so of two concurrent undos the second sees the first. Returns the
+    purposes restored. The caller commits (or rolls back on an error)."""
+    locked = lock_person(link.person_id)
+    if locked is None:
+        raise LinkInvalid("the person this link was for is not on our records")
+    # The lock has just bumped the version once more: equal means no write in between.
+    if receipt.version is None or locked[0] != receipt.version + 1:
+        raise UndoUnavailable(link.person_id)
     purposes = purposes_from_config(current_app.config)
-    keys = [key for key in changed if key in purposes and purposes[key].is_marketing]
+    keys = [key for key in receipt.changed if key in purposes and purposes[key].is_marketing]
     actor = Actor(source="email_link", actor_type="person", actor_id=str(link.person_id),
                   ip=ip, user_agent=user_agent, message_ref=link.message_ref)
-    try:
-        events = record_changes(link.person_id, {key: True for key in keys}, actor)
-    except UnknownPerson as exc:
-        raise LinkInvalid("the person this link was for is not on our records") from exc
+    events = record_changes(link.person_id, {key: True for key in keys}, actor)
     return [event.purpose for event in events]
 
 

@@ -18,7 +18,7 @@ from ..crypto import mask_email
 from ..extensions import csrf, db
 from . import bp, services
 from .forms import ReasonForm
-from .services import LinkInvalid, UnsubscribeLink
+from .services import LinkInvalid, Receipt, UndoUnavailable, UnsubscribeLink
 
 ONE_CLICK_BODY = "You are unsubscribed. Nothing more will be sent for this.\n"
 
@@ -57,21 +57,22 @@ def unsubscribe(token: str) -> Any:
     try:
         link = services.read_link(token)
         everything = scope == "all"
-        changed = services.unsubscribe(link, everything=everything, ip=request.remote_addr,
-                                       user_agent=request.user_agent.string)
+        receipt = services.unsubscribe(link, everything=everything, ip=request.remote_addr,
+                                       user_agent=request.user_agent.string,
+                                       for_undo=not one_click)
     except LinkInvalid:
         return invalid()
     if one_click:
         # Providers POST in bursts and show nobody this body: keep it tiny.
         return Response(ONE_CLICK_BODY, 200, mimetype="text/plain")
-    return done(token, link, changed, everything)
+    return done(token, link, receipt)
 
 
-def done(token: str, link: UnsubscribeLink, changed: list[str], everything: bool) -> str:
+def done(token: str, link: UnsubscribeLink, receipt: Receipt) -> str:
     return render_template(
-        "unsubscribe/done.html", token=token, link=link, everything=everything,
-        stopped=services.describe_scope(link, everything=everything),
-        changed=changed, receipt=services.make_receipt(link, changed, everything),
+        "unsubscribe/done.html", token=token, link=link, everything=receipt.everything,
+        stopped=services.describe_scope(link, everything=receipt.everything),
+        changed=receipt.changed, receipt=services.make_receipt(link, receipt),
         reasons=services.REASONS, form=ReasonForm(),
     )
 
@@ -79,16 +80,21 @@ def done(token: str, link: UnsubscribeLink, changed: list[str], everything: bool
 @csrf.exempt
 @bp.post("/u/<token>/undo")
 def undo(token: str) -> Any:
-    """Put back exactly what the unsubscribe on this page stopped."""
+    """Put back exactly what the unsubscribe on this page stopped, once, if the person has
+    changed nothing since."""
     try:
         link = services.read_link(token)
-        changed, _everything = services.read_receipt(link, request.form.get("receipt", ""))
-        restored = services.undo_unsubscribe(link, changed, ip=request.remote_addr,
+        receipt = services.read_receipt(link, request.form.get("receipt", ""))
+        restored = services.undo_unsubscribe(link, receipt, ip=request.remote_addr,
                                              user_agent=request.user_agent.string)
         db.session.commit()
     except LinkInvalid as exc:
         db.session.rollback()
         return invalid(str(exc).capitalize() + ". Nothing was changed.")
+    except UndoUnavailable:
+        db.session.rollback()
+        # 409: the person's choices have moved on since the receipt was made.
+        return render_template("unsubscribe/undo_unavailable.html"), 409
     return render_template("unsubscribe/restored.html", token=token, link=link,
                            restored=restored)
 
@@ -100,16 +106,17 @@ def why(token: str) -> Any:
     form = ReasonForm(request.form)
     try:
         link = services.read_link(token)
-        changed, everything = services.read_receipt(link, form.receipt.data or "")
+        receipt = services.read_receipt(link, form.receipt.data or "")
     except LinkInvalid as exc:
         return invalid(str(exc).capitalize() + ". Nothing was changed.")
     if not form.validate():
         return render_template(
-            "unsubscribe/done.html", token=token, link=link, everything=everything,
-            stopped=services.describe_scope(link, everything=everything), changed=changed,
-            receipt=form.receipt.data, reasons=services.REASONS, form=form,
+            "unsubscribe/done.html", token=token, link=link, everything=receipt.everything,
+            stopped=services.describe_scope(link, everything=receipt.everything),
+            changed=receipt.changed, receipt=form.receipt.data, reasons=services.REASONS,
+            form=form,
         ), 400
-    services.record_reason(link, form.reason.data, everything=everything)
+    services.record_reason(link, form.reason.data, everything=receipt.everything)
     db.session.commit()
     return render_template("unsubscribe/thanks.html", link=link)
 
