@@ -43,41 +43,6 @@ __all__ = ["CATEGORIES", "Category", "Erasure", "Field", "Source", "all_sources"
 
 RETENTION = "36 months after your last purchase or visit to the website, then erased"
 
-# Tables that hold nothing about a person (or only keyed hashes kept on purpose): they are
-# neither shown nor erased. A new table must go in the registry or here, with a reason.
-NOT_PERSONAL_TABLES = {
-    "notice_versions": "published privacy notices",
-    "campaigns": "marketing templates, no recipients",
-    "unsubscribe_feedback": "anonymous reasons for unsubscribing",
-    "erasure_receipts": "proof of erasure: counts only",
-    "suppressions": "keyed hashes that stop silent re-subscription after erasure",
-    "staff_users": "staff accounts, not customers",
-    "api_keys": "keys of other company systems",
-    "alembic_version": "schema version",
-}
-
-# Columns of registry tables that are not shown or exported, and why. Every other column
-# must be a field of a source (the registry test checks), so nothing held is hidden.
-HIDDEN_COLUMNS = {
-    "*": {"id": "internal row number", "person_id": "the link to you"},
-    "people": {"email_hash": "keyed look-up hash of your address",
-               "phone_hash": "keyed look-up hash of your phone number",
-               "consent_version": "internal counter"},
-    "outbox": {"body_html": "the same message as the text version",
-               "campaign_id": "internal", "message_id": "technical message identifier",
-               "attempts": "delivery bookkeeping", "next_attempt_at": "delivery bookkeeping",
-               "last_error": "delivery bookkeeping", "claimed_at": "delivery bookkeeping",
-               "claimed_by": "delivery bookkeeping"},
-    "consent_state": {"last_event_id": "internal"},
-    "consent_events": {"actor_id": "which staff member or system (internal)",
-                       "message_ref": "which message a link came from (internal)",
-                       "erasure_ref": "empty until erasure"},
-    "login_sessions": {"key_hash": "a one-way hash of the sign-in key (a secret)"},
-    "audit_events": {"actor_id": "which staff member (internal)"},
-    "rights_requests": {"handled_by": "which staff member (internal)"},
-}
-
-
 _BY_US = "Given by you when you registered, signed up or updated your details"
 
 
