@@ -57,6 +57,7 @@ def configure_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def configure_extensions(app: Flask) -> None:
     from . import crypto, database
+    from .auth import limits
     from .extensions import csrf, db, limiter, login_manager, mail, migrate
 
     crypto.init_app(app)
@@ -66,6 +67,7 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    limits.warn_if_counted_per_process(app)
     login_manager.init_app(app)
 
     from .auth import sessions

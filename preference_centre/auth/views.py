@@ -180,6 +180,7 @@ def reset_password(token: str) -> Any:
 @bp.route("/reauth", methods=["GET", "POST"])
 @login_required
 @limits.per_ip
+@limits.password_per_account
 def reauth() -> Any:
     """Ask for the password again before a sensitive action (see recent_login_required)."""
     form = ReauthForm(next=request.args.get("next"))
