@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -46,11 +47,12 @@ def configure_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = settings.database_url(app.config["DATABASE_URL"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
         str(app.config["SQLALCHEMY_DATABASE_URI"]), app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    # "Keep me logged in" makes the session permanent; the sign-in row caps it the same.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=app.config["SESSION_DAYS"])
     for name in ("SECRET_KEY_FALLBACKS", "DATA_ENCRYPTION_KEYS"):
         app.config[name] = settings.split_list(app.config.get(name))
     https = str(app.config["BASE_URL"]).startswith("https://")
     app.config["SESSION_COOKIE_SECURE"] = https
-    app.config["REMEMBER_COOKIE_SECURE"] = https
     app.config["PREFERRED_URL_SCHEME"] = "https" if https else "http"
     settings.check_secrets(app.config)
 

@@ -1,12 +1,8 @@
 """Extension instances, created without an app; the factory binds them with ``init_app``."""
 
-from typing import Any
-
-import flask_login
-from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login.utils import decode_cookie, encode_cookie
+from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,21 +21,6 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class LoginManager(flask_login.LoginManager):
-    """Flask-Login's manager, also accepting a remember-me cookie signed with a key in
-    ``SECRET_KEY_FALLBACKS``, as Flask does for the session cookie: rotating the key must
-    not sign out every "keep me logged in" device at once. The cookie only carries the
-    sign-in key; the server-side sign-in row (auth/sessions.py) still decides."""
-
-    def _load_user_from_remember_cookie(self, cookie: str) -> Any:
-        for old_key in current_app.config.get("SECRET_KEY_FALLBACKS") or ():
-            payload = decode_cookie(cookie, old_key)
-            if payload is not None:
-                cookie = encode_cookie(payload)  # the same cookie under the current key
-                break
-        return super()._load_user_from_remember_cookie(cookie)
 
 
 db = SQLAlchemy(model_class=Base)
