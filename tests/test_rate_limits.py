@@ -16,6 +16,8 @@ from preference_centre.auth import limits
 from tests.conftest import DEFAULT_PASSWORD, Auth, base_config
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")  # e.g. redis://127.0.0.1:6379/7
+# One prefix for the whole run: the module-level limiter keeps the first prefix it was given.
+REDIS_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
 NEW_PASSWORD = "a brand new passphrase"
 WRONG_PASSWORD = "wrong password here"
 
@@ -106,9 +108,8 @@ def test_memory_storage_is_reported_as_per_process(app, client, caplog, tmp_path
 def test_with_redis_two_app_processes_share_one_count(app, make_person, caplog, tmp_path):
     import redis
 
-    prefix = f"test-{uuid.uuid4().hex}"
     settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": TEST_REDIS_URL,
-                "RATELIMIT_KEY_PREFIX": prefix}
+                "RATELIMIT_KEY_PREFIX": REDIS_KEY_PREFIX}
     database = app.config["SQLALCHEMY_DATABASE_URI"]
     make_person(email="dee@example.com")
     with caplog.at_level(logging.WARNING):
@@ -133,5 +134,5 @@ def test_with_redis_two_app_processes_share_one_count(app, make_person, caplog, 
         assert second_process.returncode == 0, second_process.stderr[-2000:]
     finally:
         store = redis.Redis.from_url(TEST_REDIS_URL)
-        for key in store.scan_iter(match=f"*{prefix}*"):
+        for key in store.scan_iter(match=f"*{REDIS_KEY_PREFIX}*"):
             store.delete(key)
