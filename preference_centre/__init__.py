@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -28,7 +29,7 @@ from . import (
 from . import config as settings
 from .account import views as account_views
 from .api import views as api_views
-from .auth import sessions
+from .auth import limits, sessions
 from .auth import views as auth_views
 from .cli import register_commands
 from .cookies import hooks as cookie_hooks
@@ -86,11 +87,12 @@ def configure_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = settings.database_url(app.config["DATABASE_URL"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
         str(app.config["SQLALCHEMY_DATABASE_URI"]), app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    # "Keep me logged in" makes the session permanent; the sign-in row caps it the same.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=app.config["SESSION_DAYS"])
     for name in ("SECRET_KEY_FALLBACKS", "DATA_ENCRYPTION_KEYS"):
         app.config[name] = settings.split_list(app.config.get(name))
     https = str(app.config["BASE_URL"]).startswith("https://")
     app.config["SESSION_COOKIE_SECURE"] = https
-    app.config["REMEMBER_COOKIE_SECURE"] = https
     app.config["PREFERRED_URL_SCHEME"] = "https" if https else "http"
     settings.check_secrets(app.config)
 
@@ -103,6 +105,7 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    limits.warn_if_counted_per_process(app)
     login_manager.init_app(app)
     sessions.init_login_manager(login_manager)
 

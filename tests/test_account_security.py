@@ -16,7 +16,7 @@ def test_changing_the_password_ends_every_other_sign_in(app, client, make_person
     login(client, "ada@example.com")
     other = app.test_client()
     login(other, "ada@example.com", remember="y")
-    remembered = other.get_cookie("remember_token").value
+    remembered = other.get_cookie("session").value
 
     response = client.post("/account/password", data={"current_password": DEFAULT_PASSWORD,
                                                       "new_password": NEW_PASSWORD})
@@ -25,7 +25,7 @@ def test_changing_the_password_ends_every_other_sign_in(app, client, make_person
     assert client.get("/account").status_code == 200, "this session carries on"
     assert other.get("/account").status_code == 302
     stranger = app.test_client()
-    stranger.set_cookie("remember_token", remembered)
+    stranger.set_cookie("session", remembered)
     assert stranger.get("/account").status_code == 302
     live = db.session.query(LoginSession).filter(LoginSession.revoked_at.is_(None)).count()
     assert live == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from werkzeug.security import generate_password_hash
 
@@ -66,18 +68,30 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(app, client, make_pers
     make_person(email="cy@example.com")
     login(client, "cy@example.com", remember="y")
     session_cookie = _cookie(client, "session")
-    remember_cookie = _cookie(client, "remember_token")
     assert client.get("/account").status_code == 200
 
     assert client.post("/logout").status_code == 302
     assert db.session.query(LoginSession).one().revoked_at is not None
 
-    for name, value in (("session", session_cookie), ("remember_token", remember_cookie)):
-        thief = app.test_client()
-        thief.set_cookie(name, value)
-        response = thief.get("/account")
-        assert response.status_code == 302, name
-        assert response.headers["Location"].startswith("/login")
+    thief = app.test_client()
+    thief.set_cookie("session", session_cookie)
+    response = thief.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_keep_me_logged_in_outlives_the_browser_for_session_days(app, make_person):
+    make_person(email="kim@example.com")
+    kept, not_kept = app.test_client(), app.test_client()
+    login(kept, "kim@example.com", remember="y")
+    login(not_kept, "kim@example.com")
+    assert not_kept.get_cookie("session").expires is None, "ends with the browser"
+    expires = kept.get_cookie("session").expires
+    assert expires is not None
+    lifetime = expires.replace(tzinfo=UTC) - datetime.now(UTC)
+    assert abs(lifetime - timedelta(days=app.config["SESSION_DAYS"])) < timedelta(hours=1)
+    assert db.session.query(LoginSession).filter_by(remember=True).count() == 1
+    assert kept.get_cookie("remember_token") is None
 
 
 def test_logout_is_post_only(client):
@@ -173,13 +187,14 @@ def test_keep_me_logged_in_survives_a_key_rotation_while_the_old_key_is_a_fallba
     make_person(email="rotate@example.com")
     browser = app.test_client()
     login(browser, "rotate@example.com", remember="y")
-    remember_cookie = _cookie(browser, "remember_token")
+    kept = browser.get_cookie("session")
+    assert kept is not None and kept.expires is not None, "a cookie that outlives the browser"
     old_key = app.config["SECRET_KEY"]
     app.secret_key = app.config["SECRET_KEY"] = "a-brand-new-secret-key-" + "z" * 32
 
-    def after_a_browser_restart():  # only the remember-me cookie is left
+    def after_a_browser_restart():  # only the cookie with an expiry date is left
         returning = app.test_client()
-        returning.set_cookie("remember_token", remember_cookie)
+        returning.set_cookie("session", kept.value)
         return returning.get("/account")
 
     app.config["SECRET_KEY_FALLBACKS"] = [old_key]

@@ -78,8 +78,8 @@ def update_profile(person: Person, values: dict[str, Any]) -> list[str]:
 def change_password(
     person: Person, current: str, new: str, keep: LoginSession | None
 ) -> int:
-    """Replace the password after checking the current one; every other sign-in (and its
-    remember-me cookie) ends. Returns how many sign-ins ended."""
+    """Replace the password after checking the current one; every other sign-in
+    ends. Returns how many sign-ins ended."""
     if not verify_secret(person.password_hash, current):
         raise ProfileError("Your current password is not right.", "current_password")
     check_password_rules(new)

@@ -70,6 +70,8 @@ def profile() -> Any:
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limits.password_per_ip
+@limits.password_per_account
 def password() -> Any:
     form = PasswordChangeForm()
     if form.validate_on_submit():

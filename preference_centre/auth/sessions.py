@@ -1,8 +1,10 @@
-"""Server-side sign-ins behind Flask-Login's cookies.
+"""Server-side sign-ins behind Flask-Login's session.
 
-The session cookie and the remember cookie carry a random sign-in key; the database keeps
-only its hash. Logging out, changing the password or erasing the account revokes the row,
-so a copied cookie stops working at once.
+The session cookie carries a random sign-in key; the database keeps only its hash. "Keep me
+logged in" only makes that cookie outlive the browser (a permanent Flask session, which
+Flask also accepts when signed with a key in ``SECRET_KEY_FALLBACKS``).
+Logging out, changing the password or erasing the account revokes the row, so a copied
+cookie stops working at once.
 """
 
 from __future__ import annotations

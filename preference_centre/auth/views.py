@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import tokens
@@ -126,8 +125,10 @@ def login() -> Any:
             remember = bool(form.remember.data)
             sessions.start_session(check.person, remember=remember, ip=request.remote_addr,
                                    user_agent=request.headers.get("User-Agent"))
-            login_user(check.person, remember=remember,
-                       duration=timedelta(days=current_app.config["SESSION_DAYS"]))
+            login_user(check.person)
+            # "Keep me logged in": the session cookie outlives the browser, for
+            # PERMANENT_SESSION_LIFETIME (SESSION_DAYS); otherwise it ends with the browser.
+            session.permanent = remember
             db.session.commit()
             return redirect(target)
         if check.outcome == "pending":
@@ -204,6 +205,7 @@ def set_password(token: str) -> Any:
 @bp.route("/reauth", methods=["GET", "POST"])
 @login_required
 @limits.per_ip
+@limits.password_per_account
 def reauth() -> Any:
     """Ask for the password again before a sensitive action (see recent_login_required)."""
     form = ReauthForm(next=request.args.get("next"))

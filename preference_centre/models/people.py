@@ -65,7 +65,7 @@ class Person(UserMixin, db.Model):
 
     def get_id(self) -> str:
         """Flask-Login stores the sign-in key, not the person id: revoking the sign-in row
-        invalidates a copied session cookie and the remember cookie alike."""
+        invalidates a copied session cookie at once."""
         key = getattr(self, "_session_key", None)
         if key is None:
             raise AttributeError("person has no active sign-in key")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, jsonify, render_template, request
 from sqlalchemy import text
 
+from ..auth import limits
 from ..extensions import db
 from . import bp
 
@@ -17,13 +19,21 @@ def home() -> str:
 
 
 @bp.route("/healthz")
-def healthz() -> tuple[str, int, dict[str, str]]:
+def healthz() -> Any:
+    """``ok`` (200) or ``database unavailable`` (503) for monitors; with ``?detail=1`` the
+    same status with a JSON body that also says how rate limits are counted."""
     try:
         db.session.execute(text("SELECT 1"))
+        healthy = True
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         db.session.rollback()
-        return "database unavailable", 503, {"Content-Type": "text/plain"}
-    return "ok", 200, {"Content-Type": "text/plain"}
+        healthy = False
+    status = 200 if healthy else 503
+    if request.args.get("detail"):
+        return jsonify(status="ok" if healthy else "unhealthy",
+                       database="ok" if healthy else "unavailable",
+                       rate_limits=limits.health_detail(current_app)), status
+    return ("ok" if healthy else "database unavailable"), status, {"Content-Type": "text/plain"}
 
 
 def _mail_folder() -> Path:
