@@ -81,7 +81,7 @@ def configure_blueprints(app: Flask) -> None:
     from .preferences import bp as preferences_bp
     from .public import bp as public_bp
     from .sms import bp as sms_bp
-    from .staff import bp as staff_bp
+    from .staff.views import bp as staff_bp
     from .unsubscribe import bp as unsubscribe_bp
 
     for blueprint in (public_bp, auth_bp, account_bp, preferences_bp, unsubscribe_bp,

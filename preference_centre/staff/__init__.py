@@ -1,7 +1,5 @@
-"""The marketing and privacy console."""
+"""The marketing and privacy console (``/staff``). Its pages are listed in ``views``."""
 
 from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-from . import views  # noqa: E402,F401
