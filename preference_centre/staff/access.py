@@ -107,10 +107,18 @@ def current_staff() -> StaffUser | None:
 
 
 def _to_login() -> Response:
+    response = redirect(url_for("staff.login"))
     if g.get("staff_session_lapsed"):
         flash("Your session has ended. Please log in again.", "info")
-    response = redirect(url_for("staff.login"))
-    return clear_session_cookie(response) if request.cookies.get(COOKIE_NAME) else response
+        clear_session_cookie(response)
+    return response
+
+
+def _to_next_step(found: SignedIn) -> Response:
+    """A session whose password was right but whose second factor is still to come opens
+    nothing but that step (enrolment first, at the first log-in)."""
+    step = "staff.enrol" if found.user.totp_enrolled_at is None else "staff.code"
+    return redirect(url_for(step))
 
 
 def _declare(view: View, access: StaffAccess, guarded: Callable[..., Any]) -> View:
@@ -131,10 +139,12 @@ def staff_required(*roles: str) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            user = current_staff()
-            if user is None:
+            found = signed_in()
+            if found is None:
                 return _to_login()
-            if user.role not in allowed:
+            if not found.verified:
+                return _to_next_step(found)
+            if found.user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)
 
