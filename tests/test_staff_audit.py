@@ -23,9 +23,8 @@ def _an_entry(actor=None):
 
 
 def _refused(statement):
-    with pytest.raises(DatabaseError, match="append-only"):
-        with db.engine.begin() as connection:
-            connection.execute(text(statement))
+    with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as connection:
+        connection.execute(text(statement))
 
 
 def test_audit_rows_cannot_be_updated_or_deleted(app):
