@@ -36,6 +36,7 @@ def test_the_password_alone_opens_nothing(app, make_staff):
     assert response.status_code == 302 and response.location.endswith("/staff/login/code")
     for page in ("/staff", "/staff/team", "/staff/audit", "/staff/undelivered"):
         assert client.get(page).location.endswith("/staff/login/code"), page
+    assert b"Log out" in client.get("/staff/login/code").data  # a way back out
     assert client.post("/staff/team/1/disable").location.endswith("/staff/login/code")
 
 

@@ -114,11 +114,17 @@ def _to_login() -> Response:
     return response
 
 
-def _to_next_step(found: SignedIn) -> Response:
-    """A session whose password was right but whose second factor is still to come opens
-    nothing but that step (enrolment first, at the first log-in)."""
-    step = "staff.enrol" if found.user.totp_enrolled_at is None else "staff.code"
-    return redirect(url_for(step))
+def next_step(found: SignedIn | None) -> str:
+    """The endpoint a session goes to next. One whose password was right but whose second
+    factor is still to come opens nothing but that step (enrolment first, at the first
+    log-in)."""
+    if found is None:
+        return "staff.login"
+    if found.user.totp_enrolled_at is None:
+        return "staff.enrol"
+    if found.session.verified_at is None:
+        return "staff.code"
+    return "staff.dashboard"
 
 
 def _declare(view: View, access: StaffAccess, guarded: Callable[..., Any]) -> View:
@@ -143,7 +149,7 @@ def staff_required(*roles: str) -> Callable[[View], View]:
             if found is None:
                 return _to_login()
             if not found.verified:
-                return _to_next_step(found)
+                return redirect(url_for(next_step(found)))
             if found.user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)

@@ -14,6 +14,7 @@ from ..people import hash_secret, verify_secret
 from . import bp, limits, totp
 from .access import (
     clear_session_cookie,
+    next_step,
     set_session_cookie,
     signed_in,
     staff_pending,
@@ -36,15 +37,8 @@ def _decoy_hash(method: str) -> str:
 
 
 def _next_step() -> Any:
-    """Where a session goes next: enrolment, the code, or the dashboard."""
-    found = signed_in()
-    if found is None:
-        return redirect(url_for("staff.login"))
-    if found.user.totp_enrolled_at is None:
-        return redirect(url_for("staff.enrol"))
-    if found.session.verified_at is None:
-        return redirect(url_for("staff.code"))
-    return redirect(url_for("staff.dashboard"))
+    """Where this request's session goes next: enrolment, the code, or the dashboard."""
+    return redirect(url_for(next_step(signed_in())))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -64,9 +58,8 @@ def login() -> Any:
         if user is not None and right and user.is_active:
             row, key = start_staff_session(user)
             db.session.commit()
-            response = redirect(url_for("staff.enrol") if user.totp_enrolled_at is None
-                                else url_for("staff.code"))
-            return set_session_cookie(response, key)
+            step = "staff.enrol" if user.totp_enrolled_at is None else "staff.code"
+            return set_session_cookie(redirect(url_for(step)), key)
         reason = "disabled" if right else "password"
         record_audit(user, "login.failed", "staff", user.id if user else None,
                      detail=reason, ip=request.remote_addr)
