@@ -72,6 +72,11 @@ DEFAULTS: dict[str, Any] = {
     "AUTH_RATE_LIMIT": "10 per minute; 50 per hour",
     "LOGIN_EMAIL_RATE_LIMIT": "5 per minute; 30 per hour",
     "API_RATE_LIMIT": "600 per minute",
+    # Staff console: sessions end after this long without a request; set-up links last
+    # this long; codes from an authenticator or recovery codes per sign-in and per network.
+    "STAFF_IDLE_MINUTES": 15,
+    "STAFF_SETUP_HOURS": 24,
+    "STAFF_CODE_RATE_LIMIT": "5 per minute; 20 per hour",
 }
 
 # The environment may set any name of DEFAULTS; its value is parsed to the type of the

@@ -39,6 +39,8 @@ SALTS = {
     "unsubscribe": "pc.unsubscribe.v1",
     # The receipt shown after an unsubscribe: lets that page undo it or say why.
     "unsubscribe_receipt": "pc.unsubscribe-receipt.v1",
+    "staff_setup": "pc.staff-setup.v1",
+    "staff_session": "pc.staff-session.v1",  # the staff console's cookie
 }
 
 

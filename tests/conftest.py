@@ -27,7 +27,7 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ENGINES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 FERNET_KEY = Fernet.generate_key().decode()
 
-pytest_plugins = ["tests.fixtures_browser"]
+pytest_plugins = ["tests.fixtures_browser", "tests.fixtures_staff"]
 
 
 def free_port() -> int:

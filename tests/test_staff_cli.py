@@ -20,13 +20,21 @@ def test_staff_create_makes_an_account_with_a_hashed_password(runner):
     assert user.password_hash != STRONG and verify_secret(user.password_hash, STRONG)
 
 
-def test_staff_create_asks_for_the_password_when_not_given(runner):
+def test_staff_create_without_a_password_prints_a_single_use_set_up_link(runner, client):
     result = runner.invoke(args=["staff", "create", "m@example.com", "--role", "marketing"],
-                           input=f"{STRONG}\n{STRONG}\n")
+                           input="")
     assert result.exit_code == 0, result.output
-    assert STRONG not in result.output  # hidden input is not echoed
     user = db.session.execute(db.select(StaffUser)).scalar_one()
+    assert user.password_hash is None  # no password until the person chooses one
+    link = result.output.strip().splitlines()[-1].split(": ", 1)[1]
+    assert link.startswith("http://127.0.0.1:5000/staff/setup/") and "24 hours" in result.output
+    path = link.removeprefix("http://127.0.0.1:5000")
+    assert client.get(path).status_code == 200
+    chosen = client.post(path, data={"password": STRONG, "confirm": STRONG})
+    assert chosen.status_code == 302 and chosen.location.endswith("/staff/enrol")
+    db.session.refresh(user)
     assert verify_secret(user.password_hash, STRONG)
+    assert client.application.test_client().get(path).status_code == 400  # it works once
 
 
 @pytest.mark.parametrize("args, reason", [

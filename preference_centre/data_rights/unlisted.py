@@ -13,6 +13,9 @@ NOT_PERSONAL_TABLES = {
     "erasure_receipts": "proof of erasure: counts only",
     "suppressions": "keyed hashes that stop silent re-subscription after erasure",
     "staff_users": "staff accounts, not customers",
+    "staff_sessions": "staff sign-ins, not customers",
+    "staff_recovery_codes": "hashes of staff recovery codes",
+    "staff_audit": "what staff did: record ids and actions, never customers' data",
     "api_keys": "keys of other company systems",
     "alembic_version": "schema version",
 }

@@ -5,11 +5,18 @@ from .consent import ConsentEvent, ConsentState, NoticeVersion
 from .messages import Campaign, OutboxMessage, UnsubscribeFeedback
 from .people import AuditEvent, LoginSession, Person
 from .requests import ErasureReceipt, RightsRequest, Suppression
-from .staff import STAFF_ROLES, ApiKey, StaffUser
+from .staff import (
+    STAFF_ROLES,
+    ApiKey,
+    StaffAudit,
+    StaffRecoveryCode,
+    StaffSession,
+    StaffUser,
+)
 
 __all__ = [
     "ApiKey", "AuditEvent", "Campaign", "Communication", "ConsentEvent", "ConsentState",
     "ErasureReceipt", "ExternalRecord", "LoginSession", "NoticeVersion", "Order",
     "OutboxMessage", "PaymentMethod", "Person", "RightsRequest", "STAFF_ROLES", "StaffUser",
-    "Suppression", "UnsubscribeFeedback",
+    "StaffAudit", "StaffRecoveryCode", "StaffSession", "Suppression", "UnsubscribeFeedback",
 ]

@@ -1,4 +1,4 @@
-"""The marketing and privacy console."""
+"""The marketing and privacy console (``/staff``). Its pages are listed in ``views``."""
 
 from flask import Blueprint
 

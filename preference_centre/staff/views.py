@@ -1,3 +1,12 @@
-"""The marketing and privacy console. Pages."""
+"""Every page of the console, one module per page; the factory imports ``bp`` from here so
+that they are all registered. Each view declares who may open it (``access``)."""
 
-from . import bp  # noqa: F401
+from . import (  # noqa: F401 - imported for their routes
+    audit_views,
+    bp,
+    dashboard_views,
+    login_views,
+    navigation,
+    team_views,
+    undelivered_views,
+)
