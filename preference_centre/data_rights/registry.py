@@ -54,6 +54,8 @@ NOT_PERSONAL_TABLES = {
     "staff_users": "staff accounts, not customers",
     "api_keys": "keys of other company systems",
     "alembic_version": "schema version",
+    "console_counts": "the console's counts of people per purpose and reason",
+    "console_weeks": "the console's weekly opt-in and opt-out counts",
 }
 
 # Columns of registry tables that are not shown or exported, and why. Every other column
