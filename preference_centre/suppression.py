@@ -27,8 +27,10 @@ from typing import IO, Any
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import and_, exists, func, not_, select, union
+from sqlalchemy import Text, and_, exists, func, not_, null, or_, select, type_coerce, union
+from sqlalchemy.orm import aliased
 
+from . import crypto
 from .consent import audience, marketing_purposes, purposes_from_config
 from .consent.catalogue import MARKETING_CHANNELS
 from .data_rights.export import neutralise
@@ -42,6 +44,7 @@ KIND_CHANNELS = {"email": set(MARKETING_CHANNELS), "phone": {"sms"}}
 CURSOR_PATTERN = re.compile(r"([ps])(\d{1,10})")
 PAGE_MAX = 1000
 WINDOW = 2000  # people examined per query when looking for suppressed ones
+STREAM_BATCH = 5000  # rows fetched at a time when streaming the whole list
 
 
 class UnknownChannel(ValueError):
@@ -61,6 +64,9 @@ class Entry:
     email: str | None = None
     email_hash: str | None = None
     phone_hash: str | None = None
+    # Filled by ``stream_entries(..., contact=True)`` for the channels that match on them.
+    phone: str | None = None
+    address: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"email": self.email, "email_hash": self.email_hash,
@@ -104,14 +110,54 @@ def page(channel: str, cursor: str | None = None, limit: int = 100,
     return entries, None
 
 
-def iter_entries(channel: str, batch: int = PAGE_MAX) -> Iterator[Entry]:
-    """Every entry for the channel, fetched a batch at a time so memory stays flat."""
-    cursor: str | None = None
-    while True:
-        entries, cursor = page(channel, cursor, batch)
-        yield from entries
-        if cursor is None:
-            return
+def iter_entries(channel: str, batch: int = STREAM_BATCH) -> Iterator[Entry]:
+    """Every entry for the channel (the same ones, in the same order, as the pages)."""
+    return stream_entries(channel, batch=batch)
+
+
+def stream_entries(channel: str, *, contact: bool = False,
+                   batch: int = STREAM_BATCH) -> Iterator[Entry]:
+    """Every entry for the channel from two streamed queries (people, then hashes), ``batch``
+    rows fetched at a time so memory stays flat however long the list. With ``contact``,
+    each person's entry also carries what the channel matches on: the phone number for
+    ``sms`` and ``phone``, the postal address for ``post``."""
+    check_channel(channel)
+    keys = marketing_purposes(purposes_from_config(current_app.config), channel)
+    listed = aliased(Person, name="listed")
+    # Whom audience() allows for any of the channel's topics, asked per person: the very
+    # query campaigns use, so the list cannot disagree with them.
+    reachable = or_(*[exists(audience(channel, key.split(":", 1)[1]).order_by(None)
+                             .where(Person.id == listed.id)) for key in keys])
+    changed = select(func.max(ConsentState.updated_at)).where(
+        ConsentState.person_id == listed.id, ConsentState.purpose.in_(keys),
+    ).scalar_subquery()
+    hashed = exists().where(Suppression.kind == "email",
+                            Suppression.value_hash == listed.email_hash)
+    wanted = {"post": listed.address, "sms": listed.phone, "phone": listed.phone}
+    extra = type_coerce(wanted[channel], Text()) if contact and channel in wanted else null()
+    # Decrypted here, not by the column type: one bound method instead of a lookup per cell.
+    decrypt = crypto.field_crypto().decrypt
+    rows = db.session.execute(
+        select(listed.id, type_coerce(listed.email, Text()), listed.created_at,
+               listed.restricted_at, changed, hashed, extra)
+        .where(listed.status == "active", not_(reachable)).order_by(listed.id)
+        .execution_options(yield_per=batch))
+    for person_id, email, created_at, restricted_at, changed_at, on_list, more in rows:
+        reason, since = _person_reason(channel, created_at, restricted_at, changed_at, on_list)
+        more = decrypt(more) if more is not None else None
+        yield Entry(channel=channel, reason=reason, since=since, cursor=f"p{person_id}",
+                    email=decrypt(email), phone=more if channel != "post" else None,
+                    address=more if channel == "post" else None)
+    kinds = [kind for kind, channels in KIND_CHANNELS.items() if channel in channels]
+    hashes = db.session.execute(
+        select(Suppression.id, Suppression.kind, Suppression.value_hash, Suppression.reason,
+               Suppression.created_at)
+        .where(Suppression.kind.in_(kinds)).order_by(Suppression.id)
+        .execution_options(yield_per=batch))
+    for row_id, kind, value_hash, reason, created_at in hashes:
+        yield Entry(channel=channel, reason=reason, since=created_at, cursor=f"s{row_id}",
+                    email_hash=value_hash if kind == "email" else None,
+                    phone_hash=value_hash if kind == "phone" else None)
 
 
 def _parse_cursor(cursor: str | None) -> tuple[str, int]:

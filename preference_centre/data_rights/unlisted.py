@@ -16,6 +16,8 @@ NOT_PERSONAL_TABLES = {
     "staff_sessions": "staff sign-ins, not customers",
     "staff_recovery_codes": "hashes of staff recovery codes",
     "staff_audit": "what staff did: record ids and actions, never customers' data",
+    "console_counts": "the console's counts of people per purpose and reason",
+    "console_weeks": "the console's weekly opt-in and opt-out counts",
     "api_keys": "keys of other company systems",
     "alembic_version": "schema version",
 }

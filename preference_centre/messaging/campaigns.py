@@ -30,6 +30,8 @@ Progress = Callable[[int, int], None]
 # Staff write campaign templates: a sandbox, and only these placeholders.
 _SAMPLE = {"name": "there", "first_name": "there"}
 _environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+# An HTML body written by staff: the same sandbox, with every placeholder value escaped.
+_html_environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
 class CampaignError(ValueError):
@@ -43,15 +45,19 @@ class CampaignRenderer:
     says only ``{{ first_name }}``, or a body with no placeholder, is not rendered again for
     every person (the HTML body is made from the text once as well)."""
 
-    def __init__(self, subject: str, body_text: str) -> None:
+    def __init__(self, subject: str, body_text: str, body_html: str | None = None) -> None:
         self.subject = _Part(subject)
         self.body = _Part(body_text)
+        self.written_html = _Part(body_html, _html_environment) if body_html else None
         self.html: dict[str, str] = {}
 
     def render(self, contact: Contact | None) -> Content:
         name = one_line((contact.name if contact else None) or "") or "there"
         values = {"name": name, "first_name": name.split(" ", 1)[0]}
         text = self.body.render(values)
+        if self.written_html is not None:
+            return Content(one_line(self.subject.render(values)), text,
+                           self.written_html.render(values))
         html = self.html.get(text)
         if html is None:
             html = self.html[text] = text_to_html(text)
@@ -66,9 +72,9 @@ _KEPT = 1000  # rendered texts kept per part: bounded, whatever the list's varie
 class _Part:
     """One template and its renderings, keyed on the values of the placeholders it uses."""
 
-    def __init__(self, source: str) -> None:
-        self.template = _environment.from_string(source)
-        self.uses = tuple(sorted(meta.find_undeclared_variables(_environment.parse(source))))
+    def __init__(self, source: str, environment: SandboxedEnvironment = _environment) -> None:
+        self.template = environment.from_string(source)
+        self.uses = tuple(sorted(meta.find_undeclared_variables(environment.parse(source))))
         self.rendered: dict[tuple[str, ...], str] = {}
 
     def render(self, values: dict[str, str]) -> str:
@@ -91,7 +97,8 @@ def text_to_html(text: str) -> str:
     )
 
 
-def check_campaign(topic: str, channel: str, subject: str, body_text: str) -> str:
+def check_campaign(topic: str, channel: str, subject: str, body_text: str,
+                   body_html: str | None = None) -> str:
     """The purpose key (``email:offers``) if the campaign can be queued; else CampaignError."""
     key = f"{channel}:{topic}"
     purpose = purposes_from_config(current_app.config).get(key)
@@ -105,7 +112,7 @@ def check_campaign(topic: str, channel: str, subject: str, body_text: str) -> st
         raise CampaignError("the subject is empty")
     try:
         check_header_value("Subject", subject)
-        CampaignRenderer(subject, body_text).render(None)
+        CampaignRenderer(subject, body_text, body_html).render(None)
     except UnsafeHeader as exc:
         raise CampaignError(str(exc)) from None
     except TemplateError as exc:
@@ -119,12 +126,21 @@ def queue_campaign(topic: str, channel: str, subject: str, body_text: str,
 
     ``progress(queued, expected)`` is called after each chunk. Everything happens in the
     caller's transaction: commit to release the messages, roll back and nothing is queued."""
-    key = check_campaign(topic, channel, subject, body_text)
+    check_campaign(topic, channel, subject, body_text)
     campaign = Campaign(topic=topic, channel=channel, subject=subject, body_text=body_text,
                         created_by=created_by, status="queueing", queued_count=0,
                         excluded_count=0)
     db.session.add(campaign)
     db.session.flush()
+    return queue_messages(campaign, progress)
+
+
+def queue_messages(campaign: Campaign, progress: Progress | None = None) -> Campaign:
+    """Queue the messages of a checked campaign row: one to every person ``consent.audience``
+    allows for its topic right now (``queue_campaign`` and the console's send both end
+    here). In the caller's transaction."""
+    channel, topic = campaign.channel, campaign.topic
+    key = f"{channel}:{topic}"
     allowed = audience(channel, topic)
     expected = db.session.execute(
         select(func.count()).select_from(allowed.order_by(None).subquery())

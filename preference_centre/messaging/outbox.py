@@ -261,7 +261,8 @@ def _renderers(campaign_ids: set[int]) -> dict[int, CampaignRenderer]:
     if not campaign_ids:
         return {}
     found = db.session.execute(
-        select(Campaign.id, Campaign.subject, Campaign.body_text)
+        select(Campaign.id, Campaign.subject, Campaign.body_text, Campaign.body_html)
         .where(Campaign.id.in_(campaign_ids))
     ).all()
-    return {row.id: CampaignRenderer(row.subject, row.body_text) for row in found}
+    return {row.id: CampaignRenderer(row.subject, row.body_text, row.body_html)
+            for row in found}

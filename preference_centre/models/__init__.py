@@ -2,6 +2,7 @@
 
 from .commerce import Communication, ExternalRecord, Order, PaymentMethod
 from .consent import ConsentEvent, ConsentState, NoticeVersion
+from .console import ConsoleCount, ConsoleWeek
 from .messages import Campaign, OutboxMessage, UnsubscribeFeedback
 from .people import AuditEvent, LoginSession, Person
 from .requests import ErasureReceipt, RightsRequest, Suppression
@@ -16,6 +17,7 @@ from .staff import (
 
 __all__ = [
     "ApiKey", "AuditEvent", "Campaign", "Communication", "ConsentEvent", "ConsentState",
+    "ConsoleCount", "ConsoleWeek",
     "ErasureReceipt", "ExternalRecord", "LoginSession", "NoticeVersion", "Order",
     "OutboxMessage", "PaymentMethod", "Person", "RightsRequest", "STAFF_ROLES", "StaffUser",
     "StaffAudit", "StaffRecoveryCode", "StaffSession", "Suppression", "UnsubscribeFeedback",

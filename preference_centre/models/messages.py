@@ -26,7 +26,13 @@ class Campaign(db.Model):
     created_by: Mapped[str | None] = mapped_column(String(64))
     queued_count: Mapped[int] = mapped_column(Integer, default=0)
     excluded_count: Mapped[int] = mapped_column(Integer, default=0)
+    # draft (composed in the console), queueing, queued
     status: Mapped[str] = mapped_column(String(12), default="queueing")
+    # Optional HTML written by staff; without it the HTML part is made from the text.
+    body_html: Mapped[str | None] = mapped_column(Text)
+    # Given by the console's compose form: the same form sent twice makes one campaign.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OutboxMessage(db.Model):
