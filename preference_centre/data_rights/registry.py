@@ -71,7 +71,8 @@ HIDDEN_COLUMNS = {
     "consent_state": {"last_event_id": "internal"},
     "consent_events": {"actor_id": "which staff member or system (internal)",
                        "message_ref": "which message a link came from (internal)",
-                       "erasure_ref": "empty until erasure"},
+                       "erasure_ref": "empty until erasure",
+                       "value_hash": "keyed hash of the address or number an event is about"},
     "login_sessions": {"key_hash": "a one-way hash of the sign-in key (a secret)"},
     "audit_events": {"actor_id": "which staff member (internal)"},
     "rights_requests": {"handled_by": "which staff member (internal)"},
@@ -96,6 +97,10 @@ CONSENT_EVENT_FIELDS = (
     Field("notice_version", "Notice version", ConsentEvent.notice_version),
     Field("ip_prefix", "Network (truncated)", ConsentEvent.ip_prefix),
     Field("ua_family", "Device", ConsentEvent.ua_family),
+    Field("captured_at", "Captured (by another system) at", ConsentEvent.captured_at,
+          "datetime"),
+    Field("collection_point", "Where it was captured", ConsentEvent.collection_point),
+    Field("wording", "Wording shown", ConsentEvent.wording),
 )
 
 
