@@ -16,7 +16,7 @@ names the keyed hash, never the address.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -132,22 +132,27 @@ def suppressed_kinds(email_hash: str | None, phone_hash: str | None,
     return found
 
 
-def lift_suppression(person_id: int, kind: str, value_hash: str | None, source: str, *,
-                     connection: Connection | None = None) -> bool:
+def lift_suppression(person_ids: Sequence[int], kind: str, value_hash: str | None,
+                     source: str, *, connection: Connection | None = None) -> bool:
     """The owner of an address (``kind`` email) or number (``phone``) took it off the
     suppression list by their own action through ``source``: delete the entry and record
-    that in the ledger, naming the keyed hash. False when it was not on the list."""
+    that in the ledger of each person holding it (``person_ids``, who may be none), naming
+    the keyed hash, never the value. False when it was not on the list."""
     if not value_hash:
         return False
-    connection = connection or db.session.connection()
+    if connection is None:
+        db.session.flush()
+        connection = db.session.connection()
     removed = connection.execute(delete(_suppressions).where(
         _suppressions.c.kind == kind, _suppressions.c.value_hash == value_hash)).rowcount
     if not removed:
         return False
-    connection.execute(insert(_events).values(
-        person_id=person_id, purpose=f"{SUPPRESSION_EVENT}{kind}", old_value=True,
-        new_value=False, occurred_at=clock.utcnow(), source=source, actor_type=OWN,
-        actor_id=str(person_id), value_hash=value_hash))
+    now = clock.utcnow()
+    for person_id in person_ids:
+        connection.execute(insert(_events).values(
+            person_id=person_id, purpose=f"{SUPPRESSION_EVENT}{kind}", old_value=True,
+            new_value=False, occurred_at=now, source=source, actor_type=OWN,
+            actor_id=str(person_id), value_hash=value_hash))
     return True
 
 
@@ -158,4 +163,4 @@ def after_own_grants(person_id: int, granted: Iterable[str], source: str,
         return
     phone_hash = connection.execute(
         select(_people.c.phone_hash).where(_people.c.id == person_id)).scalar()
-    lift_suppression(person_id, "phone", phone_hash, source, connection=connection)
+    lift_suppression([person_id], "phone", phone_hash, source, connection=connection)
