@@ -108,13 +108,25 @@ def check_grants(person_id: int | None, changes: Mapping[str, bool], actor_type:
 
 def latest_refusals(person_id: int, purposes: Iterable[str],
                     connection: Connection) -> dict[str, datetime]:
-    """When each purpose was last refused (any refusal on record counts), by purpose."""
+    """When each purpose was last refused (any refusal on record counts), by purpose. An
+    address or number its owner took off the suppression list counts as refused until
+    then: what another system captured before they came back is older than their erasure
+    or STOP."""
+    purposes = list(purposes)
+    lifted = {f"{SUPPRESSION_EVENT}email": purposes,
+              f"{SUPPRESSION_EVENT}phone": [key for key in purposes if key.startswith("sms:")]}
     rows = connection.execute(
         select(_events.c.purpose, func.max(_events.c.occurred_at))
-        .where(_events.c.person_id == person_id, _events.c.purpose.in_(list(purposes)),
+        .where(_events.c.person_id == person_id,
+               _events.c.purpose.in_(purposes + list(lifted)),
                _events.c.new_value.is_(False))
         .group_by(_events.c.purpose)).all()
-    return {purpose: at for purpose, at in rows}
+    found = dict(rows)
+    refusals = {key: found[key] for key in purposes if key in found}
+    for event, keys in lifted.items():
+        for key in keys if event in found else ():
+            refusals[key] = max(refusals.get(key, found[event]), found[event])
+    return refusals
 
 
 def suppressed_kinds(email_hash: str | None, phone_hash: str | None,
