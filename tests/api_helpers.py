@@ -39,3 +39,8 @@ def erase_address(address: str) -> None:
     db.session.add(Suppression(kind="email", value_hash=crypto.email_hash(address),
                                reason="erased"))
     db.session.commit()
+
+
+# What another system sends with a choice it captured (a grant needs it: consent/rules.py).
+EVIDENCE = {"captured_at": "2020-01-01T09:00:00Z", "collection_point": "shop checkout",
+            "wording": "Tick to get offers from us by email."}

@@ -11,7 +11,12 @@ from preference_centre.consent import history
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent, ExternalRecord, Person
 from preference_centre.people import find_person_by_email
-from tests.api_helpers import api_fixture, api_key_fixture, erase_address  # noqa: F401
+from tests.api_helpers import (  # noqa: F401
+    EVIDENCE,
+    api_fixture,
+    api_key_fixture,
+    erase_address,
+)
 
 # Keys ------------------------------------------------------------------------------------------
 
@@ -65,7 +70,7 @@ def test_contact_check_follows_consent_changes(api, make_person):
     url = "/api/v1/contact-check?email=ada@example.com&channel=email&topic=offers"
     assert api.get(url).json == {"allowed": False, "reason": "no consent"}
     assert api.put(f"/api/v1/people/{person.id}/consent",
-                   json={"email:offers": True}).status_code == 200
+                   json={"consents": {"email:offers": True}, **EVIDENCE}).status_code == 200
     assert api.get(url).json["allowed"] is True
     by_id = f"/api/v1/contact-check?person_id={person.id}&channel=email&topic=offers"
     assert api.get(by_id).json["allowed"] is True
@@ -96,7 +101,8 @@ def test_contact_check_names_the_bad_field(api, query, field):
 def test_contact_check_by_post_gives_the_answers_of_the_get(api, client, make_person):
     # The address in the body stays out of every URL, and so out of the access log.
     person = make_person(email="ada@example.com")
-    api.put(f"/api/v1/people/{person.id}/consent", json={"email:offers": True})
+    api.put(f"/api/v1/people/{person.id}/consent",
+            json={"consents": {"email:offers": True}, **EVIDENCE})
     for query in ("email=ada@example.com&channel=email&topic=offers",
                   "email=Ada@Example.com&channel=sms&topic=offers",
                   f"person_id={person.id}&channel=email&topic=offers",
@@ -132,7 +138,7 @@ def test_contact_check_by_post_names_the_bad_field(api, body, field):
 def test_creating_a_person_records_consent_from_the_api(api):
     response = api.post("/api/v1/people", json={
         "email": "Grace@Example.com", "name": "Grace", "source_note": "checkout",
-        "consents": {"email:offers": True, "post:offers": False},
+        "consents": {"email:offers": True, "post:offers": False}, **EVIDENCE,
     })
     assert response.status_code == 201
     assert response.json["created"] is True and response.json["status"] == "pending"
@@ -216,7 +222,7 @@ def test_after_real_erasure_the_api_cannot_restore_marketing(api, make_person):
 
     created = api.post("/api/v1/people", json={
         "email": "leaver@example.com", "email_verified": True,
-        "consents": {"email:offers": True}}).json
+        "consents": {"email:offers": True}, **EVIDENCE}).json
     order = {"person_id": created["person_id"], "reference": "L-1", "product": "Fibre",
              "amount_pence": 100}
     assert api.post("/api/v1/orders", json=order).status_code == 201

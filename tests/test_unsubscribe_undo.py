@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from preference_centre import tokens
-from preference_centre.consent import Actor, current_state, history, record_changes
+from preference_centre import clock, tokens
+from preference_centre.consent import Actor, Evidence, current_state, history, record_changes
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent
 
@@ -89,7 +89,12 @@ def test_an_old_receipt_cannot_undo_a_later_stop_all_marketing(app: Any, subscri
 def test_a_later_change_from_any_path_voids_the_receipt(client: Any, subscriber: Any) -> None:
     url = unsubscribe_url(subscriber)
     receipt = unsubscribe_for_receipt(client, url, "all")
-    record_changes(subscriber.id, {"sms:offers": True}, Actor(source="staff", actor_type="staff"))
+    # Staff record a choice the person made on the phone after unsubscribing (with its
+    # evidence: consent/rules.py).
+    call = Evidence(captured_at=clock.utcnow(), collection_point="phone call",
+                    wording="Yes, you may text me offers.")
+    record_changes(subscriber.id, {"sms:offers": True},
+                   Actor(source="staff", actor_type="staff", evidence=call))
     db.session.commit()
     after = state_and_events(subscriber)
     assert_undo_refused(client.post(url + "/undo", data={"receipt": receipt}))

@@ -1,9 +1,10 @@
 """What the API does, as plain functions: the views only parse, call these and answer.
 
 Consent goes through the ledger (``consent.record_changes``) and contact questions through
-``consent.may_contact``, exactly as on the web; the API adds one rule of its own: it never
-grants marketing to an address on the suppression list (an erased person), because only the
-person themselves, signing up again, may do that.
+``consent.may_contact``, exactly as on the web. A grant from the API is someone else's word
+for the person's choice, so it keeps the rule of ``consent/rules.py``: it needs its evidence,
+must have been captured after the person's latest refusal, and never reaches an address or
+number on the suppression list. A refused request answers 409 and writes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from .. import clock, crypto
 from ..consent import (
     Actor,
     Decision,
+    Evidence,
+    GrantRefused,
+    check_grants,
     current_state,
     may_contact,
     purposes_from_config,
@@ -26,7 +30,6 @@ from ..consent.ledger import LedgerEvent
 from ..extensions import db
 from ..models import AuditEvent, Communication, ExternalRecord, Order, Person
 from ..people import find_person_by_email, new_person
-from ..suppression import is_suppressed
 
 
 class NotFound(LookupError):
@@ -37,12 +40,13 @@ class Conflict(RuntimeError):
     """The request is well formed but cannot be done; the message says why."""
 
 
-class ResubscribeRefused(Conflict):
-    """Granting marketing to an address on the suppression list."""
+class GrantConflict(Conflict):
+    """A grant the consent rules refuse (no evidence, captured before a refusal, an
+    address or number on the suppression list)."""
 
 
-def api_actor(key_prefix: str) -> Actor:
-    return Actor(source="api", actor_type="api", actor_id=key_prefix)
+def api_actor(key_prefix: str, evidence: Evidence | None = None) -> Actor:
+    return Actor(source="api", actor_type="api", actor_id=key_prefix, evidence=evidence)
 
 
 def changeable_purposes() -> set[str]:
@@ -81,42 +85,34 @@ def consent_overview(person: Person) -> dict[str, Any]:
     }
 
 
-def _refuse_resubscribe(email_hash: str, phone_hash: str | None,
-                        consents: dict[str, bool]) -> None:
-    granted = [key for key, allowed in consents.items() if allowed]
-    if not granted:
-        return
-    if is_suppressed("email", email_hash):
-        raise ResubscribeRefused(
-            "This address is on the suppression list (the person asked us to erase their "
-            "data). Consent cannot be granted by another system; the person may sign up "
-            "again themselves. Withdrawals are accepted."
-        )
-    if any(key.startswith("sms:") for key in granted) and is_suppressed("phone", phone_hash):
-        raise ResubscribeRefused(
-            "This phone number replied STOP; text marketing cannot be granted by another "
-            "system. Withdrawals are accepted."
-        )
+def _check(person: Person | None, email: str, consents: dict[str, bool],
+           evidence: Evidence | None) -> None:
+    """The consent rules, asked before anything is written."""
+    try:
+        check_grants(person.id if person else None, consents, "api", evidence,
+                     email_hash=None if person else crypto.email_hash(email))
+    except GrantRefused as exc:
+        raise GrantConflict(str(exc)) from exc
 
 
-def change_consents(person: Person, consents: dict[str, bool],
-                    key_prefix: str) -> list[LedgerEvent]:
+def change_consents(person: Person, consents: dict[str, bool], key_prefix: str,
+                    evidence: Evidence | None = None) -> list[LedgerEvent]:
     """Record the changes in the ledger as made by the API key. The caller commits."""
-    _refuse_resubscribe(person.email_hash, person.phone_hash, consents)
-    return record_changes(person.id, consents, api_actor(key_prefix))
+    _check(person, person.email, consents, evidence)
+    return record_changes(person.id, consents, api_actor(key_prefix, evidence))
 
 
 def find_or_create_person(email: str, *, key_prefix: str, key_name: str,
                           name: str | None = None, consents: dict[str, bool] | None = None,
                           verified: bool = False, source_note: str | None = None,
+                          evidence: Evidence | None = None,
                           ) -> tuple[Person, bool, list[LedgerEvent]]:
     """The person with this address, created (origin ``api``) if new, with ``consents``
     recorded. Nothing is written when a grant is refused. The caller commits."""
     consents = consents or {}
     person = find_person_by_email(email)
     # Checked before anything is created, so a refusal leaves nothing half-written.
-    _refuse_resubscribe(person.email_hash if person else crypto.email_hash(email),
-                        person.phone_hash if person else None, consents)
+    _check(person, email, consents, evidence)
     created = person is None
     if person is None:
         person = new_person(email, origin="api", status="active" if verified else "pending",
@@ -128,8 +124,20 @@ def find_or_create_person(email: str, *, key_prefix: str, key_name: str,
         db.session.add(ExternalRecord(person_id=person.id, source=f"api:{key_name}"[:40],
                                       description=source_note[:200],
                                       received_at=clock.utcnow()))
-    events = record_changes(person.id, consents, api_actor(key_prefix)) if consents else []
+    actor = api_actor(key_prefix, evidence)
+    events = record_changes(person.id, consents, actor) if consents else []
     return person, created, events
+
+
+def record_consent_event(email: str, purpose: str, granted: bool, evidence: Evidence,
+                         key_prefix: str) -> tuple[Person, list[LedgerEvent]]:
+    """A choice another system captured from the person (``POST /consent-events``): a
+    withdrawal always takes effect, a grant only as the consent rules allow. Raises
+    ``NotFound`` for an address we do not hold. The caller commits."""
+    person = find_person_by_email(email)
+    if person is None:
+        raise NotFound("No person with this address; create them with POST /api/v1/people.")
+    return person, change_consents(person, {purpose: granted}, key_prefix, evidence)
 
 
 def create_order(person_id: int, reference: str, product: str, amount_pence: int,

@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..auth import limits
-from ..consent import purposes_from_config
+from ..consent import Evidence, GrantRefused, purposes_from_config
 from ..consent.catalogue import MARKETING_CHANNELS
 from ..extensions import csrf, db
 from ..jsonbody import json_object
-from ..models import ApiKey, Communication, Order
+from ..models import ApiKey, Communication, NoticeVersion, Order
 from ..suppression import BadCursor, UnknownChannel
 from ..suppression import page as suppression_page
 from . import auth, bp, services
@@ -72,7 +72,8 @@ def not_found(exc: services.NotFound) -> tuple[Response, int]:
 
 
 @bp.errorhandler(services.Conflict)
-def conflict(exc: services.Conflict) -> tuple[Response, int]:
+@bp.errorhandler(GrantRefused)  # the ledger's own check, when a refusal came in meanwhile
+def conflict(exc: services.Conflict | GrantRefused) -> tuple[Response, int]:
     db.session.rollback()
     return error(409, str(exc))
 
@@ -124,6 +125,25 @@ def contact_decision(fields: Fields) -> Response:
     return jsonify({"allowed": decision.allowed, "reason": decision.reason})
 
 
+EVIDENCE_FIELDS = ("captured_at", "collection_point", "notice_version", "wording")
+
+
+def evidence_from(fields: Fields, *, required: bool = False) -> Evidence | None:
+    """The evidence of a captured choice (when, where, the notice or wording shown), or
+    None when the request gives none. Whether it is enough is the consent rules' call."""
+    captured_at = fields.moment("captured_at", now=clock.utcnow())
+    collection_point = fields.text("collection_point", max_length=200)
+    notice_version = fields.text("notice_version", max_length=20)
+    wording = fields.text("wording", max_length=2000)
+    if notice_version and db.session.execute(db.select(NoticeVersion.id).where(
+            NoticeVersion.version == notice_version)).first() is None:
+        fields.errors["notice_version"] = "Not a published notice version (see /privacy)."
+    if not required and not any(fields.data.get(name) is not None for name in EVIDENCE_FIELDS):
+        return None
+    return Evidence(captured_at=captured_at, collection_point=collection_point,
+                    notice_version=notice_version, wording=wording)
+
+
 @bp.get("/people/<int:person_id>/consent")
 def person_consent(person_id: int) -> Response:
     person = services.get_person(person_id_in_path(person_id))
@@ -139,10 +159,12 @@ def create_person() -> tuple[Response, int]:
     consents = fields.choices_map("consents", services.changeable_purposes())
     verified = fields.boolean("email_verified")
     source_note = fields.text("source_note", max_length=200)
+    evidence = evidence_from(fields)
     fields.done()
     key = caller()
     arguments = dict(key_prefix=key.key_prefix, key_name=key.name, name=name,
-                     consents=consents, verified=bool(verified), source_note=source_note)
+                     consents=consents, verified=bool(verified), source_note=source_note,
+                     evidence=evidence)
     try:
         person, created, events = services.find_or_create_person(email or "", **arguments)
         db.session.commit()
@@ -166,10 +188,30 @@ def change_consent(person_id: int) -> Response:
     consents = fields.choices_map("consents", services.changeable_purposes())
     if not consents and not fields.errors:
         fields.errors["consents"] = "Give at least one purpose: true or false."
+    evidence = evidence_from(fields)
     fields.done()
-    events = services.change_consents(person, consents, caller().key_prefix)
+    events = services.change_consents(person, consents, caller().key_prefix, evidence)
     db.session.commit()
     return jsonify({**services.consent_overview(person),
+                    "changed": [event.purpose for event in events]})
+
+
+@bp.post("/consent-events")
+def consent_event() -> Response:
+    """A choice another system captured: a withdrawal always counts, a grant only with its
+    evidence and if captured after the person's latest refusal (else 409, nothing written)."""
+    fields = json_body()
+    email = fields.email()
+    purpose = fields.text("purpose", max_length=80, required=True)
+    if purpose and purpose not in services.changeable_purposes():
+        fields.errors["purpose"] = f"{purpose} is not an optional purpose in the catalogue."
+    granted = fields.boolean("granted", required=True)
+    evidence = evidence_from(fields, required=True)
+    fields.done()
+    person, events = services.record_consent_event(
+        email or "", purpose or "", bool(granted), evidence or Evidence(), caller().key_prefix)
+    db.session.commit()
+    return jsonify({"person_id": person.id, "purpose": purpose, "granted": bool(granted),
                     "changed": [event.purpose for event in events]})
 
 

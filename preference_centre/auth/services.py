@@ -13,10 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from flask import current_app
+from sqlalchemy import or_
 
 from .. import clock, tokens
+from ..consent.rules import lift_suppression
 from ..extensions import db
 from ..links import external_url
 from ..messaging import queue_service_email
@@ -129,13 +132,23 @@ def check_verification_token(token: str) -> Person:
 
 
 def verify_account(token: str) -> Person:
-    """Follow a verification link: the address is proven, the account becomes active."""
+    """Follow a verification link: the address is proven, the account becomes active, and
+    an address erased earlier comes off the suppression list (its owner registered again).
+
+    The link proves the mailbox, not who typed the password: when someone else (the API,
+    an import) has attached data to the registration meanwhile, the password is dropped
+    and the person chooses one (``person.has_account`` is then False; see
+    ``set_password_token``), so a stranger's password never goes live on their data."""
     person = check_verification_token(token)
     if not person.has_account:
         raise tokens.TokenInvalid("no account to verify")
+    if holds_other_data(person.id):
+        person.password_hash = None
+        record_audit(person.id, "account.password_dropped", "password")
     person.status = "active"
     person.email_verified_at = person.email_verified_at or clock.utcnow()
     record_audit(person.id, "account.verify", "email")
+    lift_suppression([person.id], "email", person.email_hash, "register")
     return person
 
 
@@ -159,6 +172,11 @@ def send_set_password(person: Person) -> OutboxMessage:
     )
 
 
+def set_password_token(person: Person) -> str:
+    """A set-password link token for someone who has just proven the address."""
+    return token_for("set_password", person, set_password_fingerprint)
+
+
 def check_set_password_token(token: str) -> Person:
     return person_from_token("set_password", token, verify_max_age(),
                              set_password_fingerprint)
@@ -174,6 +192,8 @@ def set_password(token: str, new_password: str) -> Person:
     person.email_verified_at = person.email_verified_at or clock.utcnow()
     sessions.revoke_sessions(person.id)
     record_audit(person.id, "password.set", "password")
+    # The end of registering for an address we held: its owner confirmed it.
+    lift_suppression([person.id], "email", person.email_hash, "register")
     return person
 
 
@@ -256,6 +276,22 @@ def reset_password(token: str, new_password: str) -> Person:
 
 # Housekeeping ----------------------------------------------------------------------------------
 
+def _other_data() -> list[Any]:
+    """One EXISTS per column, outside the account's own tables, that points at a person."""
+    return [db.select(key.parent).where(key.parent == Person.id).exists()
+            for table in db.metadata.sorted_tables if table.name not in ACCOUNT_OWN_TABLES
+            for key in table.foreign_keys if key.column.table.name == "people"]
+
+
+def holds_other_data(person_id: int) -> bool:
+    """Does anything but the registration itself point at this person (orders, consent,
+    records from other systems...)?"""
+    db.session.flush()
+    return db.session.execute(
+        db.select(Person.id).where(Person.id == person_id, or_(*_other_data()))
+    ).first() is not None
+
+
 def purge_unverified_accounts(now: datetime) -> int:
     """Delete registrations never verified within UNVERIFIED_ACCOUNT_DAYS that hold nothing
     but the registration itself. Returns how many (the caller commits)."""
@@ -263,13 +299,8 @@ def purge_unverified_accounts(now: datetime) -> int:
     query = db.select(Person.id).where(
         Person.origin == "register", Person.status == "pending",
         Person.email_verified_at.is_(None), Person.created_at < cutoff,
+        *[~clause for clause in _other_data()],
     )
-    for table in db.metadata.sorted_tables:
-        if table.name in ACCOUNT_OWN_TABLES:
-            continue
-        for key in table.foreign_keys:
-            if key.column.table.name == "people":
-                query = query.where(~db.select(key.parent).where(key.parent == Person.id).exists())
     ids = list(db.session.execute(query).scalars())
     if not ids:
         return 0

@@ -91,11 +91,26 @@ def check_email() -> str:
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 def verify(token: str) -> Any:
-    """Confirm the address of a new account (a button: see ``confirm_on_post``)."""
-    return confirm_on_post(
-        token, check=services.check_verification_token, act=services.verify_account,
-        done="Your email address is confirmed. You can log in now.", then="auth.login",
-        retry="auth.register", template="auth/verify.html")
+    """Confirm the address of a new account (a button, as in ``confirm_on_post``: GET only
+    shows it). When the password typed at registration was dropped (other data was
+    attached to the record meanwhile), the confirmation leads on to choosing one."""
+    form = ConfirmForm()
+    try:
+        if not form.validate_on_submit():
+            services.check_verification_token(token)
+            return render_template("auth/verify.html", form=form)
+        person = services.verify_account(token)
+    except tokens.TokenInvalid as error:
+        return link_problem(error, retry="auth.register")
+    if not person.has_account:
+        target = url_for("auth.set_password", token=services.set_password_token(person))
+        db.session.commit()
+        flash("Your email address is confirmed. Choose a password for your account.",
+              "success")
+        return redirect(target)
+    db.session.commit()
+    flash("Your email address is confirmed. You can log in now.", "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/verify/resend", methods=["POST"])

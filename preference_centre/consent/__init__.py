@@ -21,11 +21,13 @@ from .ledger import (
     record_change,
     record_changes,
 )
+from .rules import Evidence, GrantRefused, check_grants, lift_suppression
 
 __all__ = [
-    "Actor", "Decision", "LedgerEvent", "Purpose", "UnknownPerson", "UnknownPurpose",
+    "Actor", "Decision", "Evidence", "GrantRefused", "LedgerEvent", "Purpose", "UnknownPerson",
+    "UnknownPurpose",
     "all_purposes", "audience",
     "current_notice_version", "current_state", "history", "marketing_purposes", "may_contact",
     "purposes_from_config", "record_change", "record_changes", "gpc_purposes",
-    "stop_all_purposes", "ensure_current_notice",
+    "stop_all_purposes", "ensure_current_notice", "check_grants", "lift_suppression",
 ]

@@ -37,6 +37,9 @@ _FACT_COLUMNS = (
     _people.c.restricted_at,
     exists().where(_suppressions.c.kind == "email",
                    _suppressions.c.value_hash == _people.c.email_hash).label("suppressed"),
+    # A number that replied STOP gets no marketing text, whoever holds it now.
+    exists().where(_suppressions.c.kind == "phone",
+                   _suppressions.c.value_hash == _people.c.phone_hash).label("stopped"),
     select(_state.c.allowed)
     .where(_state.c.person_id == _people.c.id, _state.c.purpose == bindparam("key"))
     .scalar_subquery().label("allowed"),
@@ -86,6 +89,8 @@ def _decide(facts: Any, key: str | None) -> Decision:
         return Decision(False, "processing restricted (Art 18)")
     if facts.suppressed:
         return Decision(False, "on the suppression list")
+    if facts.stopped and key.startswith("sms:"):
+        return Decision(False, "the number replied STOP")
     stored = facts.allowed
     allowed = purpose.default_allowed if stored is None else stored
     if allowed:
@@ -111,7 +116,9 @@ def audience(channel: str, topic: str) -> Select:
     suppressed = exists().where(
         Suppression.kind == "email", Suppression.value_hash == Person.email_hash
     )
-    return select(Person.id).where(and_(
-        Person.status == "active", Person.restricted_at.is_(None), consent_clause,
-        not_(suppressed),
-    )).order_by(Person.id)
+    rules = [Person.status == "active", Person.restricted_at.is_(None), consent_clause,
+             not_(suppressed)]
+    if channel == "sms":
+        rules.append(not_(exists().where(
+            Suppression.kind == "phone", Suppression.value_hash == Person.phone_hash)))
+    return select(Person.id).where(and_(*rules)).order_by(Person.id)

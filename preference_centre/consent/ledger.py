@@ -20,9 +20,10 @@ from ..prepared import Prepared
 from ..privacy.versions import LATEST_VERSION, ensure_first_version, latest_version
 from ..requestinfo import device_family, truncate_ip
 from .catalogue import purposes_from_config
+from .rules import OWN, Evidence, after_own_grants, check_grants
 
 SOURCES = ("form", "signup", "email_link", "one_click", "staff", "api", "retention", "gpc",
-           "sms_stop", "import", "cookie_banner")
+           "sms_stop", "import", "cookie_banner", "register", "sms_start")
 ACTOR_TYPES = ("person", "staff", "api", "system")
 
 
@@ -58,6 +59,8 @@ class Actor:
     user_agent: str | None = None
     message_ref: str | None = None
     notice_version: str | None = None
+    # What another system gave with a choice it captured (see consent/rules.py).
+    evidence: Evidence | None = None
 
 
 def current_notice_version() -> str | None:
@@ -84,6 +87,9 @@ class LedgerEvent:
     ip_prefix: str | None
     ua_family: str | None
     message_ref: str | None
+    captured_at: datetime | None = None
+    collection_point: str | None = None
+    wording: str | None = None
 
 
 _events, _state = ConsentEvent.__table__, ConsentState.__table__
@@ -94,7 +100,7 @@ _STATE_OF = (
 )
 _EVENT_COLUMNS = ("person_id", "purpose", "old_value", "new_value", "occurred_at", "source",
                   "actor_type", "actor_id", "notice_version", "ip_prefix", "ua_family",
-                  "message_ref")
+                  "message_ref", "captured_at", "collection_point", "wording")
 _ADD_EVENT = Prepared(insert(_events).returning(_events.c.id), column_keys=_EVENT_COLUMNS)
 
 
@@ -139,7 +145,8 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor, *,
     """Apply ``changes`` (purpose -> allowed) for one person: one ledger event for each value
     that really changes, state updated in the same transaction. The caller commits.
     Written in the session's transaction, or on ``connection`` for a caller that writes
-    nothing else (one-click: a session costs more than the write).
+    nothing else (one-click: a session costs more than the write). A grant by anyone but
+    the person must pass ``rules.check_grants`` (else ``GrantRefused``, nothing written).
 
     The person's row is locked first, so concurrent changes queue up and each reads the
     state the previous one left: no event is lost and the state equals the last event.
@@ -166,19 +173,28 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor, *,
     else:  # PostgreSQL, or nothing asked
         stored = dict(_read_answers(len(keys)).rows(connection, {"pid": person_id, **named})
                       if keys else [])
+    if actor.actor_type != OWN:  # the rule for grants by others, under the lock
+        check_grants(person_id, changes, actor.actor_type, actor.evidence,
+                     connection=connection)
     wanted = {key: bool(allowed) for key, allowed in changes.items()
               if _is_change(stored.get(key), bool(allowed), purposes[key].default_allowed,
                             actor.source)}
     if not wanted:
         return []
     now = clock.utcnow()
-    # Every event names the notice shown; the first event of a fresh install creates "1".
-    notice = actor.notice_version or locked[1] or ensure_first_version(connection)
+    evidence = actor.evidence
+    if evidence is not None:  # another system's evidence names what the person was shown
+        notice = evidence.notice_version
+    else:  # every event names the notice shown; the first of a fresh install creates "1"
+        notice = actor.notice_version or locked[1] or ensure_first_version(connection)
     context = {
         "person_id": person_id, "occurred_at": now, "source": actor.source,
         "actor_type": actor.actor_type, "actor_id": actor.actor_id, "notice_version": notice,
         "ip_prefix": truncate_ip(actor.ip), "ua_family": device_family(actor.user_agent),
         "message_ref": actor.message_ref,
+        "captured_at": evidence.captured_at if evidence else None,
+        "collection_point": evidence.collection_point if evidence else None,
+        "wording": evidence.wording if evidence else None,
     }
     events = []
     for key, allowed in wanted.items():
@@ -189,6 +205,9 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor, *,
         if not allowed:
             for handler in _ON_REFUSAL.get(key, ()):
                 handler(person_id, connection)
+    if actor.actor_type == OWN:
+        after_own_grants(person_id, [key for key, allowed in wanted.items() if allowed],
+                         actor.source, connection)
     return events
 
 

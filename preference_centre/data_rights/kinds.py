@@ -119,6 +119,6 @@ PSEUDONYMISE_LEDGER = Erasure(
     "kept as anonymous evidence of consent, with no link to you",
     values=lambda ref: {
         "person_id": None, "ip_prefix": None, "ua_family": None, "actor_id": None,
-        "message_ref": None, "erasure_ref": ref,
+        "message_ref": None, "value_hash": None, "erasure_ref": ref,
     },
 )

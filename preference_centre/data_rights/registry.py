@@ -61,6 +61,10 @@ CONSENT_EVENT_FIELDS = (
     Field("notice_version", "Notice version", ConsentEvent.notice_version),
     Field("ip_prefix", "Network (truncated)", ConsentEvent.ip_prefix),
     Field("ua_family", "Device", ConsentEvent.ua_family),
+    Field("captured_at", "Captured (by another system) at", ConsentEvent.captured_at,
+          "datetime"),
+    Field("collection_point", "Where it was captured", ConsentEvent.collection_point),
+    Field("wording", "Wording shown", ConsentEvent.wording),
 )
 
 

@@ -63,6 +63,15 @@ class ConsentEvent(db.Model):
     message_ref: Mapped[str | None] = mapped_column(String(64))
     # Set when erasure pseudonymised the row: which erasure receipt it belongs to.
     erasure_ref: Mapped[str | None] = mapped_column(String(36))
+    # The evidence another system gave with a choice it captured (consent/rules.py): when
+    # and where the person made it, and the wording they were shown (``notice_version``
+    # above names the notice, when given).
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    collection_point: Mapped[str | None] = mapped_column(String(200))
+    wording: Mapped[str | None] = mapped_column(Text)
+    # A ``suppression:email`` / ``suppression:phone`` event (an address or number taken off
+    # the suppression list by its owner) names the keyed hash, never the address itself.
+    value_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 # On PostgreSQL the table itself refuses updates and deletes, except the pseudonymising update
@@ -93,7 +102,9 @@ event.listen(
 
 # consent_state is the ledger's projection: the database itself sets a purpose's current
 # answer from each new event, so no writer can leave the two apart and a change is one
-# statement (the one-click path's round trips are its cost).
+# statement (the one-click path's round trips are its cost). Suppression events are about
+# an address or number, not a purpose: they have no current answer.
+SUPPRESSION_EVENT = "suppression:"
 _STATE_UPSERT = """
     INSERT INTO consent_state (person_id, purpose, allowed, updated_at, last_event_id)
     VALUES (NEW.person_id, NEW.purpose, NEW.new_value, NEW.occurred_at, NEW.id)
@@ -102,11 +113,13 @@ _STATE_UPSERT = """
 """
 STATE_TRIGGER_SQLITE = DDL(
     "CREATE TRIGGER consent_state_follows_ledger AFTER INSERT ON consent_events "
-    f"WHEN NEW.person_id IS NOT NULL BEGIN {_STATE_UPSERT} END"
+    f"WHEN NEW.person_id IS NOT NULL AND NEW.purpose NOT LIKE '{SUPPRESSION_EVENT}%%' "
+    f"BEGIN {_STATE_UPSERT} END"
 )
 STATE_FUNCTION_POSTGRESQL = DDL(
     "CREATE OR REPLACE FUNCTION consent_state_follows_ledger() RETURNS trigger AS $$ BEGIN "
-    f"IF NEW.person_id IS NOT NULL THEN {_STATE_UPSERT} END IF; RETURN NULL; END; "
+    f"IF NEW.person_id IS NOT NULL AND NEW.purpose NOT LIKE '{SUPPRESSION_EVENT}%%' "
+    f"THEN {_STATE_UPSERT} END IF; RETURN NULL; END; "
     "$$ LANGUAGE plpgsql"
 )
 STATE_TRIGGER_POSTGRESQL = DDL(

@@ -20,6 +20,13 @@ SOURCE_WORDS = {
     "sms_stop": "STOP text reply",
     "import": "records imported from an earlier system",
     "cookie_banner": "cookie banner",
+    "register": "confirming your address after registering",
+    "sms_start": "START text reply",
+}
+# Events about an address or number rather than a purpose (consent/rules.py).
+SUPPRESSION_WORDS = {
+    "suppression:email": "took your email address off our do-not-contact list",
+    "suppression:phone": "took your phone number off our do-not-text list",
 }
 ACTOR_WORDS = {"person": "you", "staff": "our staff", "api": "our systems", "system": "we"}
 
@@ -31,6 +38,8 @@ def short_date(when: datetime) -> str:
 
 def change_words(key: str, allowed: bool, purposes: dict[str, Purpose]) -> str:
     """``turned on Offers by email`` or ``objected to Offers by post``."""
+    if key in SUPPRESSION_WORDS:
+        return SUPPRESSION_WORDS[key]
     purpose = purposes.get(key)
     title = purpose.title if purpose is not None else key
     if purpose is not None and purpose.basis == LEGITIMATE_INTERESTS:

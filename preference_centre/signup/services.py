@@ -14,10 +14,16 @@ from flask import current_app
 from sqlalchemy import and_, exists, not_
 
 from .. import clock, links, tokens
-from ..consent import Actor, ensure_current_notice, purposes_from_config, record_changes
+from ..consent import (
+    Actor,
+    ensure_current_notice,
+    lift_suppression,
+    purposes_from_config,
+    record_changes,
+)
 from ..extensions import db
 from ..messaging import queue_service_email
-from ..models import ConsentEvent, Person, Suppression
+from ..models import ConsentEvent, Person
 from ..people import find_person_by_email, new_person
 
 SIGNUP_TOPICS = ("email:offers", "email:updates", "email:policy")
@@ -93,17 +99,14 @@ def confirm_signup(payload: dict, ip: str | None, user_agent: str | None) -> Con
         person.password_hash = None
         person.status = "active"
         person.email_verified_at = clock.utcnow()
-    removed = db.session.execute(
-        db.delete(Suppression).where(Suppression.kind == "email",
-                                     Suppression.value_hash == person.email_hash)
-    ).rowcount or 0
+    removed = lift_suppression([person.id], "email", person.email_hash, "signup")
     wanted = {t: True for t in topics if not _changed_since(person.id, t, made_at)}
     if person.restricted_at is not None:
         wanted = {}
     actor = Actor(source="signup", actor_type="person", actor_id=str(person.id), ip=ip,
                   user_agent=user_agent, notice_version=str(payload.get("n") or "") or None)
     events = record_changes(person.id, wanted, actor)
-    return Confirmation(person, [e.purpose for e in events], removed > 0)
+    return Confirmation(person, [e.purpose for e in events], removed)
 
 
 def _parse_time(value: object) -> datetime | None:

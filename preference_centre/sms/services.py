@@ -13,12 +13,20 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import clock, crypto, links
-from ..consent import Actor, marketing_purposes, purposes_from_config, record_changes
+from ..consent import (
+    Actor,
+    lift_suppression,
+    marketing_purposes,
+    purposes_from_config,
+    record_changes,
+)
 from ..extensions import db
 from ..models import OutboxMessage, Person, Suppression
 
 # Replies that mean "stop all marketing texts" (the common UK/US provider keywords).
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
+# Replies that end a STOP (the providers' own keywords for it).
+START_WORDS = frozenset({"START", "UNSTOP"})
 
 
 class TextRefused(ValueError):
@@ -52,16 +60,27 @@ def queue_text(person: Person, topic: str, body: str) -> OutboxMessage:
     return row
 
 
+def _keyword(text: str) -> str:
+    return text.strip().strip(".!").strip().upper()
+
+
 def is_stop_reply(text: str) -> bool:
     """The whole reply is one keyword ("Stop", " STOP. "), as providers match them: a reply
     such as "Stop by the shop?" is a conversation, not an opt-out."""
-    return text.strip().strip(".!").strip().upper() in STOP_WORDS
+    return _keyword(text) in STOP_WORDS
+
+
+def is_start_reply(text: str) -> bool:
+    """The whole reply is START or UNSTOP."""
+    return _keyword(text) in START_WORDS
 
 
 def opt_out_number(number: str) -> int:
     """Stop all marketing texts to ``number``: everyone with it gets every ``sms:`` purpose
-    refused (source ``sms_stop``); a number we hold for nobody goes on the suppression list.
-    Returns how many people were opted out. The caller commits."""
+    refused (source ``sms_stop``), and the number goes on the suppression list, so no
+    marketing text reaches it whoever holds it later and whoever asks, until START or the
+    person's own tick (consent/rules.py). Returns how many people were opted out. The
+    caller commits."""
     digits = crypto.normalise_phone(number)
     if not digits:
         raise ValueError("the sender's number is missing")
@@ -73,10 +92,24 @@ def opt_out_number(number: str) -> int:
     for person_id in people:
         actor = Actor(source="sms_stop", actor_type="person", actor_id=str(person_id))
         record_changes(person_id, {key: False for key in keys}, actor)
-    if not people and not _suppressed(value_hash):
+    if not _suppressed(value_hash):
         db.session.add(Suppression(kind="phone", value_hash=value_hash, reason="sms_stop",
                                    created_at=clock.utcnow()))
     return len(people)
+
+
+def opt_in_number(number: str) -> bool:
+    """A START (or UNSTOP) reply from ``number`` ends its STOP: the number leaves the
+    suppression list (a ledger event for each person holding it). Consents refused by the
+    STOP stay refused: each purpose is turned on again only by its own positive action.
+    True when the number was on the list. The caller commits."""
+    if not crypto.normalise_phone(number):
+        raise ValueError("the sender's number is missing")
+    value_hash = crypto.phone_hash(number)
+    people = db.session.execute(
+        select(Person.id).where(Person.phone_hash == value_hash).order_by(Person.id)
+    ).scalars().all()
+    return lift_suppression(people, "phone", value_hash, "sms_start")
 
 
 def _suppressed(value_hash: str) -> bool:

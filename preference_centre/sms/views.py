@@ -44,18 +44,23 @@ def _text(fields: Mapping[str, Any], name: str) -> str:
 @csrf.exempt
 @bp.post("/sms/inbound")
 def inbound() -> Response:
-    """A "STOP" reply opts the sending number out of all marketing texts."""
+    """A "STOP" reply opts the sending number out of all marketing texts; "START" ends that."""
     if not _authorised():
         abort(403)
     fields = _fields()
     number, text = _text(fields, "from"), _text(fields, "text")
     if not any(ch.isdigit() for ch in number):
         abort(400, description="The reply has no sender number ('from').")
+    company = current_app.config["COMPANY_NAME"]
+    if services.is_start_reply(text):
+        services.opt_in_number(number)
+        db.session.commit()
+        return _plain(f"Texts from {company} are no longer stopped. Choose what you would "
+                      "like to get on your preferences page. Reply STOP to stop them again.")
     if not services.is_stop_reply(text):
         return _plain("Thank you. To stop our marketing texts, reply STOP.")
     services.opt_out_number(number)
     db.session.commit()
-    company = current_app.config["COMPANY_NAME"]
     return _plain(f"You will get no more marketing texts from {company}.")
 
 
