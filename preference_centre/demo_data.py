@@ -13,7 +13,7 @@ from typing import Any
 from . import clock
 from .consent import Actor, record_changes
 from .extensions import db
-from .messaging import notify_order_confirmed
+from .messaging import send_order_confirmed
 from .models import Communication, ExternalRecord, Order, PaymentMethod
 from .people import find_person_by_email, hash_secret, new_person
 
@@ -66,7 +66,7 @@ def _add_customer(index: int, profile: dict[str, Any], password_hash: str) -> No
         db.session.add(order)
         db.session.flush()
         if days < 30:
-            notify_order_confirmed(order)
+            send_order_confirmed(order)
     person.last_purchase_at = now - timedelta(days=min(ages))
     person.last_seen_at = now - timedelta(days=1 + index)
     db.session.add(PaymentMethod(person_id=person.id, brand=("Visa", "Mastercard")[index % 2],

@@ -32,12 +32,12 @@ from sqlalchemy import bindparam, event, exists, insert, literal, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
-from .. import clock, database, links, sqlite_writers
+from .. import clock, database, sqlite_writers
 from ..extensions import db
-from ..messaging.immediate import ReadyEmail, compose_immediately, send_immediately
+from ..messaging.immediate import ReadyEmail, send_immediately
 from ..models import ErasureReceipt, Person, Suppression
 from ..models.types import UTCDateTime
-from . import registry
+from . import emails, registry
 
 log = logging.getLogger(__name__)
 TRIGGERS = ("person", "retention", "staff", "unverified")
@@ -125,7 +125,9 @@ def erase_person(person_id: int, trigger: str, *, notify: bool = True) -> Erasur
         raise NotFound(person_id)
     if notify and address:
         try:
-            message = _confirmation(address, person_id, receipt.reference)
+            gone, kept = erasure_plan(current_app.config)
+            message = emails.compose_erasure_confirmation(address, person_id,
+                                                          receipt.reference, gone, kept)
         except Exception as exc:  # noqa: BLE001 - the erasure must not wait on mail settings
             log.warning("erasure confirmation could not be composed: %s", type(exc).__name__)
         else:
@@ -161,19 +163,6 @@ def _forget_loaded(ids: set[int]) -> None:
         owner = state.identity[0] if isinstance(obj, Person) else state.dict.get("person_id")
         if owner in ids:
             db.session.expunge(obj)
-
-
-def _confirmation(address: str, person_id: int, reference: str) -> ReadyEmail:
-    config = current_app.config
-    gone, kept = erasure_plan(config)
-    context = {"gone": gone, "kept": kept, "reference": reference}
-    # The contract puts a one-step unsubscribe on every email. The link names the erased
-    # person, who no longer exists (and whose id is never given to anyone else), so /u/
-    # answers it with its "not valid, nothing was changed" page. No footer: there are no
-    # choices left to manage, and the message says it is the last one.
-    unsubscribe_url = links.one_click_link(person_id, "email", "*", "erasure")
-    return compose_immediately(address, "erasure_confirmation", "Your data has been erased",
-                               context, unsubscribe_url)
 
 
 def _after_commit(session: Session) -> None:

@@ -19,9 +19,8 @@ from ..data_rights import emailed_links
 from ..data_rights.dates import add_months
 from ..data_rights.erasure import erase_people
 from ..extensions import db
-from ..links import preference_link
-from ..messaging import queue_service_email
 from ..models import Person
+from .emails import send_retention_warning
 from .rules import (
     RetentionSummary,
     count_people,
@@ -90,12 +89,8 @@ def send_warnings(now: datetime, size: int) -> int:
         for person in people:
             last = max(filter(None, [person.last_purchase_at, person.last_seen_at]),
                        default=person.created_at)
-            queue_service_email(person, "retention_warning", "We will soon erase your data", {
-                "months": months, "last_activity": f"{last:%-d %B %Y}",
-                "erase_on": f"{add_months(last, months) + timedelta(days=1):%-d %B %Y}",
-                # Without an account, saving on the preference page is the visit.
-                "has_account": person.has_account,
-                "keep_url": None if person.has_account else preference_link(person.id)})
+            send_retention_warning(person, months, last,
+                                   add_months(last, months) + timedelta(days=1))
             person.retention_warned_at = now
         db.session.commit()
         sent += len(people)

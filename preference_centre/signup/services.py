@@ -16,9 +16,9 @@ from sqlalchemy import and_, exists, not_
 from .. import clock, links, tokens
 from ..consent import Actor, ensure_current_notice, purposes_from_config, record_changes
 from ..extensions import db
-from ..messaging import queue_service_email
 from ..models import ConsentEvent, Person, Suppression
 from ..people import find_person_by_email, new_person
+from .emails import send_signup_confirmation
 
 SIGNUP_TOPICS = ("email:offers", "email:updates", "email:policy")
 CONFIRM_PURPOSE = "signup_confirm"
@@ -57,9 +57,8 @@ def start_signup(address: str, name: str | None, topics: list[str]) -> Person:
         "at": clock.utcnow().isoformat(),
     })
     link = links.external_url(links.SIGNUP_CONFIRM, token=token)
-    queue_service_email(person, "signup_confirm", "Please confirm your sign-up",
-                        {"link": link, "topics": [titles[t] for t in sorted(set(topics))],
-                         "days": confirm_days()})
+    send_signup_confirmation(person, link, [titles[t] for t in sorted(set(topics))],
+                             confirm_days())
     return person
 
 
