@@ -17,7 +17,7 @@ from .. import database
 from ..auth.services import purge_unverified_accounts
 from ..data_rights import emailed_links
 from ..data_rights.dates import add_months
-from ..data_rights.erasure import erase_people
+from ..data_rights.erasure import empty_log, erase_people
 from ..extensions import db
 from ..models import Person
 from .emails import send_retention_warning
@@ -57,17 +57,8 @@ def erase_batch(cutoff: datetime, after_id: int, size: int) -> tuple[int, int | 
         return 0, None
     receipt = erase_people(ids, "retention")
     db.session.commit()
-    _checkpoint()
+    empty_log()
     return (receipt.counts["people"] if receipt else 0), ids[-1]
-
-
-def _checkpoint() -> None:
-    """SQLite: copy the write-ahead log back into the database now, in this job, rather
-    than leave it to grow until some visitor's small commit has to do it (WAL auto-checkpoint
-    runs in whichever connection commits past the threshold)."""
-    if not database.is_postgresql():
-        db.session.connection().exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        db.session.commit()
 
 
 def reset_warnings() -> int:
@@ -109,6 +100,8 @@ def purge_pending(now: datetime) -> tuple[int, int]:
     )).scalars().all()
     receipt = erase_people(ids, "unverified") if ids else None
     db.session.commit()
+    if receipt is not None:
+        empty_log()
     return unverified, receipt.counts["people"] if receipt else 0
 
 
