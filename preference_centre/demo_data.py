@@ -92,7 +92,8 @@ def _add_customer(index: int, profile: dict[str, Any], password_hash: str) -> No
 
 
 def seed_demo(customers: int) -> list[str]:
-    """Create up to ``customers`` demo customers; returns the lines to print."""
+    """Create up to ``customers`` demo customers; returns the lines to print. The caller
+    commits."""
     password_hash = hash_secret(DEMO_PASSWORD)
     created = 0
     for index in range(customers):
@@ -101,7 +102,6 @@ def seed_demo(customers: int) -> list[str]:
             continue
         _add_customer(index, profile, password_hash)
         created += 1
-    db.session.commit()
     first = _profile(0)["email"]
     return [f"Demo customers: {created} created, {customers - created} already there.",
             f"Log in as {first} / {DEMO_PASSWORD}"]
