@@ -115,14 +115,6 @@ def test_malformed_links_answer_400(client, token):
     assert client.get(f"/p/{token}").status_code == 400
 
 
-def test_links_of_the_older_format_still_work_until_they_expire(client, person, frozen_clock):
-    old = tokens.make_token("preferences", {"p": person.id})
-    assert not old.startswith(f"{person.id}.")
-    assert "g***@e***.com" in client.get(f"/p/{old}").get_data(as_text=True)
-    frozen_clock.advance(days=30, seconds=1)
-    assert "This link has expired" in client.get(f"/p/{old}").get_data(as_text=True)
-
-
 def test_links_survive_a_key_rotation_until_the_key_is_retired(app, client, person):
     url = path_of(preference_link(person.id))
     old_key = app.config["SECRET_KEY"]
