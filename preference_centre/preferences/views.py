@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 
 from .. import tokens
@@ -66,8 +67,21 @@ def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResu
     return result
 
 
+_LAYOUTS = "preferences.page_layouts"
+
+
+@bp.record_once
+def build_layouts(state: BlueprintSetupState) -> None:
+    """Each scope's page layout, built when the app is made: it follows from the catalogue,
+    which is configuration, so it stays as it is for the app's life."""
+    purposes = purposes_from_config(state.app.config)
+    state.app.extensions[_LAYOUTS] = {scope: page_layout(purposes, scope=scope)
+                                      for scope in (SCOPE_LINK, SCOPE_ACCOUNT)}
+
+
 def layout_of(scope: str) -> PageLayout:
-    return page_layout(purposes_from_config(current_app.config), scope=scope)
+    layouts: dict[str, PageLayout] = current_app.extensions[_LAYOUTS]
+    return layouts[scope]
 
 
 @bp.route("/account/preferences", methods=["GET", "POST"])
