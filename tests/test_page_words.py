@@ -45,3 +45,43 @@ def test_a_checkbox_hint_sits_under_its_label(client: Any) -> None:
     label_at, hint_at = box.index("<label"), box.index('class="hint"')
     assert label_at < hint_at and 'class="checkbox-text"' in box
     assert 'aria-describedby="remember-hint"' in box
+
+
+def test_the_erasure_plan_never_lists_a_category_as_both_erased_and_kept(
+        client: Any, auth: Any, make_person: Any) -> None:
+    auth.login(make_person())
+    html = client.get("/account/delete").get_data(as_text=True)
+    gone = html.split("What will be erased", 1)[1].split("</ul>", 1)[0]
+    kept = html.split("What we keep", 1)[1].split("</ul>", 1)[0]
+    items = re.findall(r"<li>(.*?)</li>", gone, re.S)
+    # Orders: what is erased (the product text) and what is kept, precisely.
+    assert "<li>Products and services ordered</li>" not in gone
+    assert any(i.startswith("Products and services ordered: what you ordered") for i in items)
+    assert all(word in kept for word in ("reference", "order date", "amount"))
+
+
+def test_the_data_page_says_stored_codes_in_plain_words(client: Any, auth: Any,
+                                                        make_person: Any) -> None:
+    from preference_centre.consent import Actor, record_changes
+    from preference_centre.extensions import db
+    from preference_centre.models import OutboxMessage
+
+    person = make_person(gender="female")
+    record_changes(person.id, {"email:offers": True}, Actor(source="form"))
+    record_changes(person.id, {"email:offers": False}, Actor(source="one_click",
+                                                             actor_type="person"))
+    db.session.add(OutboxMessage(person_id=person.id, channel="email",
+                                 purpose="service_messages", kind="export_ready",
+                                 message_id="<t1@example.com>", status="sent"))
+    db.session.commit()
+    auth.login(person)
+    html = client.get("/account/data").get_data(as_text=True)
+    for code in ("email:offers", "one_click", "export_ready", "service_messages",
+                 ">female<"):
+        assert code not in html, code
+    for words in ("Offers by email", "One-click unsubscribe", "Your data download is ready",
+                  "Messages about your orders", ">Female<"):
+        assert words in html, words
+    # A person who never pressed "I have read it" is not told a bare "—" that the history
+    # below, with its notice versions, seems to contradict.
+    assert "None confirmed yet" in html

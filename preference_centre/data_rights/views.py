@@ -21,6 +21,7 @@ from flask_login import current_user, login_required, logout_user
 from .. import database, links, tokens
 from ..auth import limits
 from ..auth.decorators import recent_login_required
+from ..consent.catalogue import purposes_from_config
 from ..crypto import mask_email
 from ..extensions import db
 from ..models import Person
@@ -39,6 +40,7 @@ PAGE_ROWS = 20
 @login_required
 def overview() -> str:
     person_id = current_user.id
+    titles = {key: p.title for key, p in purposes_from_config(current_app.config).items()}
     sections = []
     for cat in registry.CATEGORIES:
         tables = []
@@ -51,7 +53,8 @@ def overview() -> str:
             fields = source.page_fields
             tables.append({"source": source, "total": total, "page": page, "pages": pages,
                            "fields": fields,
-                           "rows": [[reading.display_value(f, row[f.key]) for f in fields]
+                           "rows": [[reading.display_value(f, row[f.key], titles)
+                                     for f in fields]
                                     for row in rows]})
         sections.append({"category": cat, "tables": tables})
     return render_template("data_rights/overview.html", sections=sections,
