@@ -85,3 +85,12 @@ def test_the_data_page_says_stored_codes_in_plain_words(client: Any, auth: Any,
     # A person who never pressed "I have read it" is not told a bare "—" that the history
     # below, with its notice versions, seems to contradict.
     assert "None confirmed yet" in html
+
+
+def test_the_not_found_page_speaks_human_and_says_where_to_go(client: Any) -> None:
+    response = client.get("/no-such-page")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "requested URL was not found" not in html
+    assert "mistyped" in html
+    assert 'href="/p/new-link"' in html.split("<main", 1)[1].split("</main>", 1)[0]

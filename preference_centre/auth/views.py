@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import tokens
 from ..extensions import db
+from ..models import Person
 from ..people import verify_secret
 from ..redirects import safe_next
 from . import bp, limits, services, sessions
@@ -48,15 +49,19 @@ def link_problem(error: tokens.TokenInvalid, retry: str) -> tuple[str, int]:
 
 
 def confirm_on_post(token: str, *, check: Callable[[str], Any], act: Callable[[str], Any],
-                    done: str, then: str, retry: str, template: str) -> Any:
+                    done: str, then: str, retry: str, template: str,
+                    after: Callable[[Any], None] | None = None) -> Any:
     """An emailed link that changes something: GET only checks ``token`` and shows a button
-    (mail scanners follow links), POST runs ``act``, commits, flashes ``done`` and goes to
-    ``then``. A bad, used or expired link is a 400 pointing at ``retry``."""
+    (mail scanners follow links), POST runs ``act``, commits, calls ``after`` with what
+    ``act`` returned, flashes ``done`` and goes to ``then``. A bad, used or expired link is
+    a 400 pointing at ``retry``."""
     form = ConfirmForm()
     try:
         if form.validate_on_submit():
-            act(token)
+            result = act(token)
             db.session.commit()
+            if after is not None:
+                after(result)
             flash(done, "success")
             return redirect(url_for(then))
         check(token)
@@ -95,7 +100,17 @@ def verify(token: str) -> Any:
     return confirm_on_post(
         token, check=services.check_verification_token, act=services.verify_account,
         done="Your email address is confirmed. You can log in now.", then="auth.login",
-        retry="auth.register", template="auth/verify.html")
+        retry="auth.register", template="auth/verify.html", after=_prefill_login)
+
+
+# The session, not the address bar: an address in a URL ends up in logs and histories.
+_LOGIN_EMAIL_KEY = "login_email"
+
+
+def _prefill_login(person: Person) -> None:
+    """The person has just proven this address in this browser: the log-in form that
+    follows has it filled in, once."""
+    session[_LOGIN_EMAIL_KEY] = person.email
 
 
 @bp.route("/verify/resend", methods=["POST"])
@@ -118,6 +133,9 @@ def login() -> Any:
     if current_user.is_authenticated:
         return redirect(target)
     form = LoginForm(next=request.args.get("next"))
+    prefill = session.pop(_LOGIN_EMAIL_KEY, None)
+    if prefill and request.method == "GET":
+        form.email.data = prefill
     error = resend_form = None
     if form.validate_on_submit():
         check = services.check_sign_in(form.email.data, form.password.data)
