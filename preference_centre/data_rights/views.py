@@ -162,10 +162,15 @@ def emailed_export(token: str) -> Any:
     try:
         row = emailed_links.read_link("export", token)
     except tokens.TokenInvalid:
-        return render_template("data_rights/link_problem.html", export=True), 400
+        spent = emailed_links.spent_request("export", token)
+        return render_template("data_rights/link_problem.html", export=True,
+                               spent=spent), 400
     form = DownloadForm()
     if not form.validate_on_submit():
-        return render_template("data_rights/download.html", form=form, row=row)
+        # Never from the cache: once the link is used, back or reload shows "already
+        # downloaded", not a button that no longer works.
+        return render_template("data_rights/download.html", form=form, row=row), 200, {
+            "Cache-Control": "no-store"}
     person_id, fmt = row.person_id, form.format.data
     emailed_links.complete(row, "Downloaded through the emailed link.")
     db.session.commit()
