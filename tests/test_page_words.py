@@ -94,3 +94,25 @@ def test_the_not_found_page_speaks_human_and_says_where_to_go(client: Any) -> No
     assert "requested URL was not found" not in html
     assert "mistyped" in html
     assert 'href="/p/new-link"' in html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_the_dev_mail_page_lists_subject_recipient_and_time(app: Any, client: Any,
+                                                            tmp_path: Any) -> None:
+    from pathlib import Path
+
+    folder = Path(app.instance_path) / "mail"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "20261201-151000-0001.eml").write_bytes(
+        b"Subject: Confirm your email address\r\nTo: ada@example.com\r\n"
+        b"Date: Tue, 01 Dec 2026 15:10:00 +0000\r\n\r\nHello\r\n")
+    app.debug = True
+    html = client.get("/dev/mail").get_data(as_text=True)
+    assert "Confirm your email address" in html and "ada@example.com" in html
+    assert "1 Dec 2026, 15:10:00" in html
+    assert ">20261201-151000-0001.eml<" not in html
+
+
+def test_listing_api_keys_when_there_are_none_says_so(runner: Any) -> None:
+    result = runner.invoke(args=["api-key", "list"])
+    assert result.exit_code == 0
+    assert result.output.startswith("No API keys.")
