@@ -86,6 +86,11 @@ def test_every_listed_page_fits_a_phone_and_is_accessible(browser: Any, live_ser
             page.goto(path.format(**values))
             assert page.locator("h1").count() == 1, path
             assert sideways(page) == [], f"{path} scrolls sideways at phone width"
+            # The heading does not touch the header bar, nor the last button the footer.
+            assert page.evaluate("""() => {
+              const main = getComputedStyle(document.querySelector('main'));
+              return parseFloat(main.paddingTop) >= 16 && parseFloat(main.paddingBottom) >= 16;
+            }"""), f"{path}: the page content touches the header or footer"
             assert_accessible(page)
     finally:
         context.close()
