@@ -31,8 +31,12 @@ class DateInputField(Field):
         self.data = data if isinstance(data, date) else None
         self.parts = ({"day": str(self.data.day), "month": str(self.data.month),
                        "year": str(self.data.year)} if self.data else dict.fromkeys(PARTS, ""))
-        if formdata is None:
-            return
+        if formdata is not None:
+            self._read(formdata)
+        for apply in (*self.filters, *(extra_filters or ())):  # the form's filters, as usual
+            self.data = apply(self.data)
+
+    def _read(self, formdata: Any) -> None:
         self.parts = {part: (formdata.get(f"{self.name}-{part}") or "").strip()
                       for part in PARTS}
         given = [value for value in self.parts.values() if value]
