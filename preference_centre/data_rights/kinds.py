@@ -15,7 +15,8 @@ from ..models import OutboxMessage
 @dataclass(frozen=True)
 class Field:
     """One value shown on the data page and exported. ``kind`` picks the display format:
-    text, datetime, flag (set / not set), bool (yes / no), money (pence)."""
+    text, datetime, flag (set / not set), bool (yes / no), money (pence), notice (a privacy
+    notice version, linked to its text)."""
 
     key: str
     label: str

@@ -58,7 +58,7 @@ CONSENT_EVENT_FIELDS = (
     Field("new_value", "To", ConsentEvent.new_value, "bool"),
     Field("source", "Through", ConsentEvent.source),
     Field("actor_type", "By", ConsentEvent.actor_type),
-    Field("notice_version", "Notice version", ConsentEvent.notice_version),
+    Field("notice_version", "Notice version", ConsentEvent.notice_version, "notice"),
     Field("ip_prefix", "Network (truncated)", ConsentEvent.ip_prefix),
     Field("ua_family", "Device", ConsentEvent.ua_family),
 )
@@ -108,7 +108,7 @@ CATEGORIES: tuple[Category, ...] = (
             Field("retention_warned_at", "Reminder before erasure sent",
                   Person.retention_warned_at, "datetime"),
             Field("notice_version_seen", "Privacy notice version you last saw",
-                  Person.notice_version_seen),
+                  Person.notice_version_seen, "notice"),
             Field("updated_at", "Record last changed", Person.updated_at, "datetime"),
         ), PERSON_ROW, person_column="id"),),
     ),

@@ -18,6 +18,7 @@ from ..cookies.hooks import CONSENT_ENVIRON_KEY, cookie_consent, remember_cookie
 from ..crypto import mask_email
 from ..extensions import csrf, db
 from ..models import Person
+from ..privacy.versions import NOTICE_FIELD, UnknownNotice, shown_version, version_on_page
 from . import bp
 from .forms import FreshLinkForm
 from .history import describe_event
@@ -44,7 +45,12 @@ HISTORY_LIMIT = 50
 def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResult | None:
     """Form -> service -> flash. None when the form was not one we sent (nothing saved)."""
     purposes = purposes_from_config(current_app.config)
-    actor = person_actor(person.id, source)
+    try:  # the ledger names the notice version the page showed
+        shown = shown_version(request.form.get(NOTICE_FIELD))
+    except UnknownNotice as exc:
+        flash(str(exc), "error")
+        return None
+    actor = person_actor(person.id, source, shown)
     try:
         if request.form.get("action") == "stop_all":
             result = stop_all_marketing(person.id, purposes, actor)
@@ -151,7 +157,7 @@ def link_page(person: LinkHolder, token: str) -> str:
             request.environ[CONSENT_ENVIRON_KEY] = consent
             return _render_link(layout, marker_choices, restricted, marker_email)
 
-    key = (request.script_root, consent, restricted)
+    key = (request.script_root, consent, restricted, version_on_page())  # forms carry it
     return link_frame(app, key, render).fill(token, masked, choices)
 
 
