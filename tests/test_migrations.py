@@ -47,9 +47,14 @@ def _the_ledger_sets_the_state(person_id):
 
 
 def _the_ledger_refuses_a_rewrite():
-    """Migrations 0002 (PostgreSQL) and 0009 (SQLite) are there: history cannot be edited."""
+    """Migrations 0002 and 0009 are there: history and published notices cannot be edited."""
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO notice_versions (version, published_at, material, summary, body) "
+            "VALUES ('1', CURRENT_TIMESTAMP, false, 'First.', '<p>Words.</p>')"))
     for statement in ("UPDATE consent_events SET new_value = NOT new_value",
-                      "DELETE FROM consent_events"):
+                      "DELETE FROM consent_events", "UPDATE notice_versions SET body = ''",
+                      "DELETE FROM notice_versions"):
         with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as connection:
             connection.execute(text(statement))
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from preference_centre import tokens
 from preference_centre.consent import Actor, history, record_change
@@ -89,6 +91,19 @@ def test_without_a_file_the_draft_text_is_published_and_kept(app, runner, client
     assert "<p>Words of version two.</p>" in client.get("/privacy/2").get_data(as_text=True)
     assert "nobody published" not in client.get("/privacy").get_data(as_text=True)
     assert "The three reasons" in client.get("/privacy/1").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE notice_versions SET body = '<p>Something else.</p>'",
+    "DELETE FROM notice_versions",
+])
+def test_the_database_refuses_to_edit_a_published_notice(client, statement):
+    client.get("/privacy")
+    db.session.rollback()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text(statement))
+    db.session.rollback()
+    assert "The three reasons we use your information" in stored_text("1")
 
 
 def test_an_unknown_version_is_a_not_found_page(client):
