@@ -17,6 +17,7 @@ from ..cookies.hooks import cookie_consent, remember_cookie_choice_of
 from ..crypto import mask_email
 from ..extensions import csrf, db
 from ..models import Person
+from ..privacy.versions import NOTICE_FIELD, UnknownNotice, shown_version
 from . import bp
 from .formdata import desired_from_form, form_keys
 from .forms import FreshLinkForm
@@ -41,7 +42,12 @@ HISTORY_LIMIT = 50
 def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResult | None:
     """Form -> service -> flash. None when the form was not one we sent (nothing saved)."""
     purposes = purposes_from_config(current_app.config)
-    actor = person_actor(person.id, source)
+    try:  # the ledger names the notice version the page showed
+        shown = shown_version(request.form.get(NOTICE_FIELD))
+    except UnknownNotice as exc:
+        flash(str(exc), "error")
+        return None
+    actor = person_actor(person.id, source, shown)
     try:
         if request.form.get("action") == "stop_all":
             result = stop_all_marketing(person.id, purposes, actor)
