@@ -8,7 +8,8 @@ import pytest
 from preference_centre.models import STAFF_ROLES
 from preference_centre.staff.access import access_of, staff_required
 
-SAMPLE_VALUES = {"token": "not-a-real-token", "staff_id": 987654}
+SAMPLE_VALUES = {"token": "not-a-real-token", "staff_id": 987654, "person_id": 987654,
+                 "fmt": "json", "list_name": "suppression-email", "campaign_id": 987654}
 
 
 def _staff_rules(app):
