@@ -88,6 +88,12 @@ def test_the_roles_of_the_contract(app):
     assert roles("staff.team") == {"admin"}
     assert roles("staff.undelivered") == {"marketing", "admin"}
     assert roles("staff.requeue") == {"admin"}
+    assert roles("staff.people") == roles("staff.people_lookup") == {"marketing", "privacy"}
+    assert roles("staff.consent_proof_download") == {"privacy"}
+    for endpoint in ("staff.exports", "staff.export_download", "staff.campaigns",
+                     "staff.campaign_new", "staff.campaign_compose", "staff.campaign",
+                     "staff.campaign_send", "staff.campaign_preview_html"):
+        assert roles(endpoint) == {"marketing"}, endpoint
 
 
 def test_the_navigation_shows_only_what_the_role_may_open(app, make_staff):
