@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_log_in_dashboard_look_up_export_and_a_campaign_sent(app, page, live_ser
         page.get_by_role("link", name="Suppression list: email").click()
     download = info.value
     assert download.suggested_filename.startswith("suppression-email-")
-    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     assert [row[0] for row in rows] == ["email", "reader2@example.com"]
 
     nav.get_by_role("link", name="Campaigns").click()
