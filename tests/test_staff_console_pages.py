@@ -109,6 +109,7 @@ def test_privacy_sees_the_full_record_and_downloads_the_proof_of_consent(app, ma
     assert (event["purpose"], event["new_value"], event["source"], event["notice_version"]) == (
         "email:offers", True, "form", "1")
     assert event["notice_url"].startswith("http://") and "/privacy" in event["notice_url"]
+    assert proof["notices"]["1"]["url"] == event["notice_url"]
     rows = list(csv.reader(io.StringIO(
         member.client.get(f"/staff/people/{person_id}/proof.csv").get_data(as_text=True))))
     assert rows[0][:3] == ["event_id", "occurred_at", "purpose"] and len(rows) == 2

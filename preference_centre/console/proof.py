@@ -55,12 +55,20 @@ def consent_proof(person: Person, notice_url: Callable[[str], str]) -> dict[str,
             "message_ref": event.message_ref, "captured_at": _when(event.captured_at),
             "collection_point": event.collection_point, "wording": event.wording,
         })
+    shown = {line["notice_version"] for line in lines if line["notice_version"]}
     return {
         "generated_at": clock.utcnow().isoformat(),
         "person": {"id": person.id, "email": person.email, "status": person.status,
                    "created_at": _when(person.created_at),
                    "email_verified_at": _when(person.email_verified_at)},
         "events": lines,
+        # Each notice version an event names, with its text as published (when kept).
+        "notices": {version: {
+            "url": notice_url(version),
+            "published_at": _when(notices[version].published_at) if version in notices else None,
+            "summary": notices[version].summary if version in notices else None,
+            "text": (notices[version].body or None) if version in notices else None,
+        } for version in sorted(shown)},
     }
 
 
