@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 from flask import Response, abort, render_template, request
-from werkzeug.routing import BuildError
 
 from ..console.lookup import look_up_person
 from ..console.proof import consent_proof, proof_rows
@@ -58,12 +57,8 @@ def _look_up(form: LookupForm) -> Any:
 
 
 def notice_url(version: str) -> str:
-    """Where notice ``version`` can be read as published (the notice page itself until the
-    versioned pages exist)."""
-    try:
-        return external_url("privacy.version", version=version)
-    except BuildError:
-        return external_url("privacy.notice")
+    """Where notice ``version`` can be read as published."""
+    return external_url("privacy.version", version=version)
 
 
 @bp.route("/people/<int:person_id>/proof.<fmt>")
