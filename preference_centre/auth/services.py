@@ -22,14 +22,8 @@ from .. import clock, tokens
 from ..consent.rules import lift_suppression
 from ..extensions import db
 from ..models import AuditEvent, LoginSession, OutboxMessage, Person
-from ..people import (
-    check_password_rules,
-    find_person_by_email,
-    hash_secret,
-    needs_rehash,
-    new_person,
-    verify_secret,
-)
+from ..passwords import check_password_rules, hash_secret, needs_rehash, verify_secret
+from ..people import find_person_by_email, new_person
 from . import emails, sessions
 from .audit import record_audit
 

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import tokens
 from ..extensions import db
-from ..people import verify_secret
+from ..passwords import verify_secret
 from ..redirects import safe_next
 from . import bp, limits, services, sessions
 from .forms import (

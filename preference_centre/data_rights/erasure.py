@@ -37,7 +37,7 @@ from ..extensions import db
 from ..messaging.immediate import ReadyEmail, send_immediately
 from ..models import ErasureReceipt, Person, Suppression
 from ..models.types import UTCDateTime
-from ..people import verify_secret
+from ..passwords import verify_secret
 from . import emails, registry
 
 log = logging.getLogger(__name__)

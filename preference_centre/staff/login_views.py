@@ -10,7 +10,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from .. import clock, tokens
 from ..extensions import db
-from ..people import hash_secret, verify_secret
+from ..passwords import hash_secret, verify_secret
 from . import bp, limits, totp
 from .access import (
     clear_session_cookie,
