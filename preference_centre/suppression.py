@@ -82,16 +82,6 @@ def check_channel(channel: str) -> str:
     return channel
 
 
-def is_suppressed(kind: str, value_hash: str | None) -> bool:
-    """Is this keyed hash (``kind`` email or phone) on the list? Used to refuse silent
-    re-subscription of erased people by imports and the API."""
-    if not value_hash:
-        return False
-    return bool(db.session.execute(select(exists().where(
-        Suppression.kind == kind, Suppression.value_hash == value_hash
-    ))).scalar())
-
-
 def page(channel: str, cursor: str | None = None, limit: int = 100,
          ) -> tuple[list[Entry], str | None]:
     """Up to ``limit`` entries after ``cursor`` and the cursor of the next page (or None).
