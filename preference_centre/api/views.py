@@ -18,8 +18,8 @@ from ..consent.catalogue import MARKETING_CHANNELS
 from ..extensions import csrf, db
 from ..jsonbody import json_object
 from ..models import ApiKey, Communication, NoticeVersion, Order
-from ..suppression import BadCursor, UnknownChannel
-from ..suppression import page as suppression_page
+from ..suppression.queries import BadCursor, UnknownChannel
+from ..suppression.queries import page as suppression_page
 from . import auth, bp, services
 from .schemas import (
     COMMUNICATION_CHANNELS,
