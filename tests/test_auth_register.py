@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from preference_centre import clock
-from preference_centre.auth.services import purge_unverified_accounts
+from preference_centre.auth.registration import purge_unverified_accounts
 from preference_centre.extensions import db
 from preference_centre.models import Order, OutboxMessage, Person
 from preference_centre.passwords import verify_secret

@@ -12,7 +12,7 @@ from .. import tokens
 from ..extensions import db
 from ..passwords import verify_secret
 from ..redirects import safe_next
-from . import bp, limits, services, sessions
+from . import bp, limits, registration, reset, sessions, sign_in
 from .forms import (
     ChoosePasswordForm,
     ConfirmForm,
@@ -72,7 +72,7 @@ def register() -> Any:
         return redirect(_after_login())
     form = RegisterForm()
     if form.validate_on_submit():
-        services.register_account(form.email.data, form.password.data, form.name.data)
+        registration.register_account(form.email.data, form.password.data, form.name.data)
         db.session.commit()
         return redirect(url_for("auth.check_email", about="register"))
     return render_template("auth/register.html", form=form)
@@ -97,13 +97,13 @@ def verify(token: str) -> Any:
     form = ConfirmForm()
     try:
         if not form.validate_on_submit():
-            services.check_verification_token(token)
+            registration.check_verification_token(token)
             return render_template("auth/verify.html", form=form)
-        person = services.verify_account(token)
+        person = registration.verify_account(token)
     except tokens.TokenInvalid as error:
         return link_problem(error, retry="auth.register")
     if not person.has_account:
-        target = url_for("auth.set_password", token=services.set_password_token(person))
+        target = url_for("auth.set_password", token=registration.set_password_token(person))
         db.session.commit()
         flash("Your email address is confirmed. Choose a password for your account.",
               "success")
@@ -120,7 +120,7 @@ def resend_verification() -> Any:
     if not form.validate_on_submit():
         flash("Enter a valid email address to get a new link.", "error")
         return redirect(url_for("auth.login"))
-    services.resend_verification(form.email.data)
+    registration.resend_verification(form.email.data)
     db.session.commit()
     return redirect(url_for("auth.check_email", about="resend"))
 
@@ -135,7 +135,7 @@ def login() -> Any:
     form = LoginForm(next=request.args.get("next"))
     error = resend_form = None
     if form.validate_on_submit():
-        check = services.check_sign_in(form.email.data, form.password.data)
+        check = sign_in.check_sign_in(form.email.data, form.password.data)
         if check.outcome == "ok" and check.person is not None:
             remember = bool(form.remember.data)
             sessions.start_session(check.person, remember=remember, ip=request.remote_addr,
@@ -170,7 +170,7 @@ def logout() -> Any:
 def reset_request() -> Any:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        reset.request_password_reset(form.email.data)
         db.session.commit()
         return redirect(url_for("auth.check_email", about="reset"))
     return render_template("auth/reset_request.html", form=form)
@@ -199,8 +199,8 @@ def password_from_link(token: str, form: Any, *, check: Callable[[str], Any],
 @limits.per_ip
 def reset_password(token: str) -> Any:
     return password_from_link(
-        token, NewPasswordForm(), check=services.check_reset_token,
-        act=services.reset_password,
+        token, NewPasswordForm(), check=reset.check_reset_token,
+        act=reset.reset_password,
         done="Your password is changed and every sign-in has ended. Log in with your new "
              "password.",
         retry="auth.reset_request", template="auth/reset_password.html")
@@ -209,10 +209,10 @@ def reset_password(token: str) -> Any:
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @limits.per_ip
 def set_password(token: str) -> Any:
-    """Choose the password of an address we already held (see services.register_account)."""
+    """Choose the password of an address we already held (see registration.register_account)."""
     return password_from_link(
-        token, ChoosePasswordForm(), check=services.check_set_password_token,
-        act=services.set_password,
+        token, ChoosePasswordForm(), check=registration.check_set_password_token,
+        act=registration.set_password,
         done="Your password is set and your email address is confirmed. You can log in now.",
         retry="auth.register", template="auth/set_password.html")
 

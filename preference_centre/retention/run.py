@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import or_, select, text, update
 
 from .. import database
-from ..auth.services import purge_unverified_accounts
+from ..auth.registration import purge_unverified_accounts
 from ..data_rights import emailed_links
 from ..data_rights.dates import add_months
 from ..data_rights.erasure import empty_log, erase_people
