@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+from email import policy
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +59,6 @@ def dev_mail_message(name: str) -> str:
     path = _mail_folder() / name
     if "/" in name or not name.endswith(".eml") or not path.is_file():
         abort(404)
-    import email
-    from email import policy
-
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     text_part = message.get_body(preferencelist=("plain",))
     body = text_part.get_content() if text_part is not None else ""
