@@ -46,6 +46,18 @@ def verify_secret(stored_hash: str | None, secret: str) -> bool:
         return False
 
 
+def decoy_hash() -> str:
+    """A hash to check when no account matches, so an unknown address answers as slowly as a
+    known one and the time taken does not tell which addresses have accounts."""
+    return _decoy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@lru_cache(maxsize=4)
+def _decoy_hash(method: str) -> str:
+    # A pure function of ``method``: the configured method is passed in, never read here.
+    return generate_password_hash("not the password of anyone", method=method)
+
+
 def needs_rehash(stored_hash: str) -> bool:
     """True when the hash was made with another method or cost than the configured one."""
     method = current_app.config["PASSWORD_HASH_METHOD"]
