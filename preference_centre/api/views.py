@@ -55,7 +55,8 @@ def require_api_key() -> tuple[Response, int] | None:
                                  detail="Send it as: Authorization: Bearer <key>.")
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response, status
-    auth.note_use(key)
+    if auth.note_use(key):
+        db.session.commit()  # at once, so a read-only request keeps the record
     return None
 
 

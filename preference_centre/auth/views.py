@@ -5,11 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import update
 
 from .. import tokens
 from ..extensions import db
+from ..models import Person
 from ..passwords import verify_secret
 from ..redirects import safe_next
 from . import bp, limits, registration, reset, sessions, sign_in
@@ -151,6 +164,21 @@ def login() -> Any:
         else:
             error = "The email address or password is not right. Check them and try again."
     return render_template("auth/login.html", form=form, error=error, resend_form=resend_form)
+
+
+@bp.after_app_request
+def save_visit(response: Response) -> Response:
+    """Write the signed-in person's visit (the retention clock) that the user loader noted,
+    at most once a day. Alone: what the view left uncommitted is not the visit's to keep. A
+    streamed response is still reading the database, so its visit waits for the next page."""
+    seen = g.pop("visit_seen", None)
+    if seen is not None and not response.is_streamed:
+        person_id, when = seen
+        db.session.rollback()
+        db.session.execute(update(Person).where(Person.id == person_id)
+                           .values(last_seen_at=when))
+        db.session.commit()
+    return response
 
 
 @bp.route("/logout", methods=["POST"])

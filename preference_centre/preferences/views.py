@@ -112,8 +112,8 @@ def link(token: str) -> Any:
         return link_problem("This link no longer works",
                             "We no longer hold preferences for it. Nothing was changed.", 404)
     if request.method == "POST":
-        if apply_post(person, SCOPE_LINK, "email_link") is not None:
-            record_visit(person)
+        if apply_post(person, SCOPE_LINK, "email_link") is not None and record_visit(person):
+            db.session.commit()
         return redirect(url_for(".link", token=token), code=303)
     # The token is in the address: never send it to another site as a Referer.
     return link_page(person, token), 200, {"Referrer-Policy": "no-referrer"}
