@@ -17,7 +17,7 @@ from sqlalchemy import select
 from .. import tokens
 from ..consent import Actor, Purpose, UnknownPerson, purposes_from_config, record_changes
 from ..consent.catalogue import CHANNELS, MARKETING_CHANNELS, TOPICS
-from ..database import lock_person
+from ..database.person_lock import lock_person
 from ..extensions import db
 from ..models import Person, UnsubscribeFeedback
 
