@@ -218,7 +218,7 @@ def backfill(connection: Any) -> None:
         connection.exec_driver_sql(sql)
 
 
-def _install_triggers(target: object, connection: Any, **kw: object) -> None:
+def _install_triggers(target: object, connection: Any, **_kw: object) -> None:
     install(connection)
 
 
