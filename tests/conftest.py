@@ -269,7 +269,8 @@ DEFAULT_PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def make_person(app: Any) -> Any:
     """``make_person(email=..., password=..., status="active", **fields)`` -> a saved Person."""
-    from preference_centre.people import hash_secret, new_person
+    from preference_centre.passwords import hash_secret
+    from preference_centre.people import new_person
 
     counter = {"n": 0}
 

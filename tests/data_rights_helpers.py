@@ -20,7 +20,7 @@ from preference_centre.models import (
     PaymentMethod,
     RightsRequest,
 )
-from preference_centre.people import hash_secret
+from preference_centre.passwords import hash_secret
 
 
 @dataclass

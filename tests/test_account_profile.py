@@ -10,7 +10,7 @@ from sqlalchemy import text
 from preference_centre import crypto
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent
-from preference_centre.people import normalise_answer, verify_secret
+from preference_centre.passwords import normalise_answer, verify_secret
 from tests.accounts_support import reload
 
 FULL = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent, LoginSession
-from preference_centre.people import find_person_by_email, verify_secret
+from preference_centre.passwords import verify_secret
+from preference_centre.people import find_person_by_email
 from tests.accounts_support import link_to, login, reload
 from tests.conftest import DEFAULT_PASSWORD, Auth, body_text
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from preference_centre import clock
-from preference_centre.auth.services import purge_unverified_accounts
+from preference_centre.auth.registration import purge_unverified_accounts
 from preference_centre.extensions import db
 from preference_centre.models import Order, OutboxMessage, Person
-from preference_centre.people import find_person_by_email, verify_secret
+from preference_centre.passwords import verify_secret
+from preference_centre.people import find_person_by_email
 from tests.accounts_support import link_to, login, register, reload
 from tests.conftest import DEFAULT_PASSWORD, body_text
 

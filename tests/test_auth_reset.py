@@ -6,7 +6,7 @@ import pytest
 
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent
-from preference_centre.people import verify_secret
+from preference_centre.passwords import verify_secret
 from tests.accounts_support import link_to, login, reload, without_csrf
 from tests.conftest import DEFAULT_PASSWORD, Auth
 

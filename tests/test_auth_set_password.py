@@ -11,7 +11,7 @@ import pytest
 
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent, Person
-from preference_centre.people import verify_secret
+from preference_centre.passwords import verify_secret
 from tests.accounts_support import (
     deliver,
     link_to,

@@ -20,7 +20,7 @@ from preference_centre.consent import (
     record_changes,
 )
 from preference_centre.consent.catalogue import CONSENT, CONTRACT, LEGITIMATE_INTERESTS
-from preference_centre.database import allow_ledger_pseudonymisation
+from preference_centre.database.postgresql import allow_ledger_pseudonymisation
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent, ConsentState, NoticeVersion
 

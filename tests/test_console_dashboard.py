@@ -12,12 +12,8 @@ from datetime import date, timedelta
 from flask_migrate import upgrade
 from sqlalchemy import delete, select, text
 
-from preference_centre.auth.services import (
-    register_account,
-    token_for,
-    verify_account,
-    verify_fingerprint,
-)
+from preference_centre.auth.link_tokens import token_for, verify_fingerprint
+from preference_centre.auth.registration import register_account, verify_account
 from preference_centre.consent import Actor, record_changes
 from preference_centre.consent.decisions import may_contact_many
 from preference_centre.console.aggregate import backfill, tracked_purposes

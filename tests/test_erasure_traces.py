@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from preference_centre import sqlite_writers
+from preference_centre.database import sqlite_writers
 from preference_centre.extensions import db
 from preference_centre.models import ExternalRecord, Order, Person
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from preference_centre import sqlite_writers
 from preference_centre.consent import Actor, history, record_changes
+from preference_centre.database import sqlite_writers
 from preference_centre.extensions import db
 
 ONE_CLICK = Actor(source="one_click", actor_type="person", actor_id="1")

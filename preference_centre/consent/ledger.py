@@ -13,7 +13,8 @@ from sqlalchemy import Insert, Select, Update, bindparam, insert, select
 from sqlalchemy.engine import Connection
 
 from .. import clock
-from ..database import PERSON_LOCK, is_postgresql, lock_person
+from ..database.person_lock import PERSON_LOCK, lock_person
+from ..database.postgresql import is_postgresql
 from ..extensions import db
 from ..models import ConsentEvent, ConsentState
 from ..privacy.versions import LATEST_VERSION, ensure_first_version, latest_version
