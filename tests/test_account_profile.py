@@ -9,7 +9,6 @@ from preference_centre import crypto
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent
 from preference_centre.people import normalise_answer, verify_secret
-from tests.accounts_support import reload
 
 FULL = {
     "name": "Ada Lovelace",
@@ -40,7 +39,7 @@ def test_overview_links_everything_and_masks_the_address(app, client, auth, make
     assert "127.0.0.0/24" in page and "This device" in page
 
 
-def test_profile_saves_every_field(app, client, auth, make_person):
+def test_profile_saves_every_field(app, client, auth, make_person, reload):
     person = make_person(email="bo@example.com")
     auth.login(person)
     page = client.get("/account/profile").get_data(as_text=True)
@@ -60,7 +59,7 @@ def test_profile_saves_every_field(app, client, auth, make_person):
     assert "Whiskers" not in shown and "An answer is saved" in shown
 
 
-def test_contact_fields_are_encrypted_at_rest(app, client, auth, make_person):
+def test_contact_fields_are_encrypted_at_rest(app, client, auth, make_person, reload):
     person = make_person(email="cy@example.com")
     auth.login(person)
     client.post("/account/profile", data=FULL)
@@ -78,7 +77,7 @@ def test_contact_fields_are_encrypted_at_rest(app, client, auth, make_person):
     assert reload(person).name == "Ada Lovelace"
 
 
-def test_corrections_are_audited_by_field_name_only(app, client, auth, make_person):
+def test_corrections_are_audited_by_field_name_only(app, client, auth, make_person, reload):
     person = make_person(email="dee@example.com", name="Dee", phone="07700 900001")
     auth.login(person)
     client.post("/account/profile", data={"name": "Dee Dee", "phone": "07700 900002",
@@ -106,7 +105,7 @@ def test_saving_unchanged_details_records_nothing(app, client, auth, make_person
     assert db.session.query(AuditEvent).count() == 0
 
 
-def test_clearing_the_question_removes_the_answer(app, client, auth, make_person):
+def test_clearing_the_question_removes_the_answer(app, client, auth, make_person, reload):
     person = make_person(email="fay@example.com")
     auth.login(person)
     client.post("/account/profile", data={**FULL})
@@ -133,7 +132,7 @@ def test_clearing_the_question_removes_the_answer(app, client, auth, make_person
     ],
 )
 def test_bad_profile_input_is_refused_and_nothing_changes(
-    app, client, auth, make_person, field, value, message
+    app, client, auth, make_person, field, value, message, reload
 ):
     person = make_person(email="gil@example.com", name="Gil")
     auth.login(person)
@@ -144,7 +143,7 @@ def test_bad_profile_input_is_refused_and_nothing_changes(
     assert db.session.query(AuditEvent).count() == 0
 
 
-def test_a_gender_written_elsewhere_survives_a_save(app, client, auth, make_person):
+def test_a_gender_written_elsewhere_survives_a_save(app, client, auth, make_person, reload):
     person = make_person(email="hal@example.com", gender="Agender")
     auth.login(person)
     client.post("/account/profile", data={"name": "Hal", "gender": "Agender"})
