@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from flask import g
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from preference_centre import clock, create_app
 from preference_centre.extensions import db
@@ -127,11 +127,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_schema() -> Iterator[str | None]:
-    """The PostgreSQL schema, built once per run; each test then empties every table."""
+    """The PostgreSQL schema, built once per run (per xdist worker, in its own database);
+    each test then empties every table."""
     if not TEST_DATABASE_URL:
         yield None
         return
-    app = create_app(base_config(TEST_DATABASE_URL, mail_port=1))
+    url = worker_database(TEST_DATABASE_URL)
+    app = create_app(base_config(url, mail_port=1))
     with app.app_context():
         db.session.execute(text("DROP SCHEMA public CASCADE"))
         db.session.execute(text("CREATE SCHEMA public"))
@@ -139,7 +141,26 @@ def postgres_schema() -> Iterator[str | None]:
         db.create_all()
         db.session.remove()
         db.engine.dispose()
-    yield TEST_DATABASE_URL
+    yield url
+
+
+def worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets ``<database>_<worker id>`` (created through the
+    ``postgres`` maintenance database when missing), so workers never empty each other's
+    tables; a serial run uses ``url`` itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    maintenance = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with maintenance.connect() as connection:
+        found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": name}).scalar()
+        if not found:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    maintenance.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture
