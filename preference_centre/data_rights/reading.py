@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -67,12 +67,17 @@ def iter_chunks(source: Source, person_id: int) -> Iterator[list[list[Any]]]:
         yield rows
 
 
-def display_value(field: Field, value: Any) -> str:
-    """How a value reads on the data page."""
+def display_value(field: Field, value: Any, titles: Mapping[str, str] | None = None) -> str:
+    """How a value reads on the data page: codes in plain words, purposes by their
+    ``titles`` in the catalogue."""
     if field.kind == "flag":
         return "Set" if value else "Not set"
-    if value is None:
-        return "—"
+    if value is None or value == "":
+        return field.missing
+    if field.kind == "purpose" and titles is not None:
+        return titles.get(value, value)
+    if field.words is not None:
+        return field.words.get(value, value)
     if field.kind == "bool":
         return "Yes" if value else "No"
     if field.kind == "datetime":
