@@ -14,7 +14,7 @@ from preference_centre.consent import Actor, history, record_change
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent, NoticeVersion
 from preference_centre.people import find_person_by_email
-from tests.conftest import body_text
+from tests.helpers_messaging import body_text
 
 FIELD = re.compile(r'name="notice_version" value="([^"]*)"')
 

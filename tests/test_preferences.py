@@ -9,7 +9,7 @@ import pytest
 from preference_centre import clock
 from preference_centre.consent import current_state, history, may_contact
 from preference_centre.extensions import db
-from tests.preferences_support import checkboxes, controls
+from tests.helpers_preferences import checkboxes, controls
 
 CONSENT_KEYS = {"email:offers", "email:updates", "email:policy", "sms:offers", "sms:updates",
                 "sms:policy", "ads:personalised", "profiling", "cookies:analytics",

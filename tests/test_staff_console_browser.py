@@ -11,7 +11,7 @@ import pytest
 
 from preference_centre.consent import Actor, record_changes
 from preference_centre.extensions import db
-from tests.fixtures_browser import assert_accessible
+from tests.helpers_browser import assert_accessible
 
 
 @pytest.mark.browser
