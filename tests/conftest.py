@@ -235,6 +235,29 @@ def runner(app: Any) -> Any:
     return app.test_cli_runner()
 
 
+def drop_every_table(engine_name: str) -> None:
+    if engine_name == "postgresql":
+        db.session.remove()
+        db.session.execute(text("DROP SCHEMA public CASCADE"))
+        db.session.execute(text("CREATE SCHEMA public"))
+        db.session.commit()
+    else:
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture
+def empty_database(app: Any, engine_name: str) -> Iterator[None]:
+    """No tables at all, for tests that run the migrations; afterwards the schema is the
+    models' again (with their triggers), as the rest of the run expects on PostgreSQL."""
+    drop_every_table(engine_name)
+    yield
+    drop_every_table(engine_name)
+    db.create_all()
+
+
 # Factories -------------------------------------------------------------------------------------
 
 @pytest.fixture
