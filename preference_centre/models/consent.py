@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import clock
 from ..extensions import db
+from .guards import append_only
 from .types import UTCDateTime
 
 
@@ -27,24 +28,7 @@ class NoticeVersion(db.Model):
 
 # A published notice is evidence of what people were told: the database refuses to edit or
 # remove one, on both engines (migration 0009), so no code path or console slip can.
-NOTICE_GUARD_SQLITE = [
-    DDL(f"CREATE TRIGGER notice_versions_no_{op.lower()} BEFORE {op} ON notice_versions "
-        f"BEGIN SELECT RAISE(ABORT, 'notice_versions is append-only ({op} refused)'); END")
-    for op in ("UPDATE", "DELETE")
-]
-NOTICE_GUARD_FUNCTION_POSTGRESQL = DDL(
-    "CREATE OR REPLACE FUNCTION notice_versions_append_only() RETURNS trigger AS $$ BEGIN "
-    "RAISE EXCEPTION 'notice_versions is append-only (%% refused)', TG_OP; END; "
-    "$$ LANGUAGE plpgsql"
-)
-NOTICE_GUARD_TRIGGER_POSTGRESQL = DDL(
-    "CREATE TRIGGER notice_versions_append_only BEFORE UPDATE OR DELETE ON notice_versions "
-    "FOR EACH ROW EXECUTE FUNCTION notice_versions_append_only()"
-)
-for _ddl in NOTICE_GUARD_SQLITE:
-    event.listen(NoticeVersion.__table__, "after_create", _ddl.execute_if(dialect="sqlite"))
-for _ddl in (NOTICE_GUARD_FUNCTION_POSTGRESQL, NOTICE_GUARD_TRIGGER_POSTGRESQL):
-    event.listen(NoticeVersion.__table__, "after_create", _ddl.execute_if(dialect="postgresql"))
+NOTICE_GUARD = append_only(NoticeVersion.__table__)
 
 
 class ConsentState(db.Model):

@@ -15,28 +15,22 @@ depends_on = None
 
 
 def upgrade():
-    from preference_centre.models.consent import (
-        LEDGER_GUARD_SQLITE,
-        NOTICE_GUARD_FUNCTION_POSTGRESQL,
-        NOTICE_GUARD_SQLITE,
-        NOTICE_GUARD_TRIGGER_POSTGRESQL,
-    )
+    from preference_centre.models.consent import LEDGER_GUARD_SQLITE, NOTICE_GUARD
 
     # Triggers only: no table is altered, so no batch copy (which would drop the tables'
     # other triggers) is needed.
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(NOTICE_GUARD_FUNCTION_POSTGRESQL)
-        op.execute(NOTICE_GUARD_TRIGGER_POSTGRESQL)
-    else:
-        for ddl in (*LEDGER_GUARD_SQLITE, *NOTICE_GUARD_SQLITE):
-            op.execute(ddl)
+    dialect = op.get_bind().dialect.name
+    for ddl in (*(LEDGER_GUARD_SQLITE if dialect == "sqlite" else ()),
+                *NOTICE_GUARD.for_dialect(dialect)):
+        op.execute(ddl)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS notice_versions_append_only ON notice_versions")
-        op.execute("DROP FUNCTION IF EXISTS notice_versions_append_only()")
-    else:
-        for name in ("consent_events_no_update", "consent_events_no_delete",
-                     "notice_versions_no_update", "notice_versions_no_delete"):
+    from preference_centre.models.consent import NOTICE_GUARD
+
+    dialect = op.get_bind().dialect.name
+    for statement in NOTICE_GUARD.drop_statements(dialect):
+        op.execute(statement)
+    if dialect == "sqlite":
+        for name in ("consent_events_no_update", "consent_events_no_delete"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
