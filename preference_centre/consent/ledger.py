@@ -90,6 +90,8 @@ class LedgerEvent:
     captured_at: datetime | None = None
     collection_point: str | None = None
     wording: str | None = None
+    paused_until: datetime | None = None  # pause events (consent/pacing.py)
+    pace: str | None = None  # pace events
 
 
 _events, _state = ConsentEvent.__table__, ConsentState.__table__
