@@ -14,7 +14,7 @@ from ..consent import purposes_from_config
 from ..consent.catalogue import CHANNELS, TOPICS
 from ..extensions import db
 from ..models import ConsoleCount, ConsoleWeek
-from .aggregate import ALLOWED, NOT_REASONS, tracked_purposes
+from .aggregate import ALLOWED, NOT_REASONS, paused_correction, tracked_purposes
 
 REASON_WORDS = {
     "never": "Never consented",
@@ -77,6 +77,9 @@ def purpose_figures() -> list[PurposeFigures]:
             select(ConsoleCount.purpose, ConsoleCount.reason, func.sum(ConsoleCount.people))
             .group_by(ConsoleCount.purpose, ConsoleCount.reason))
     }
+    for key, people in paused_correction(db.session.connection(), clock.utcnow()).items():
+        counts[key, ALLOWED] = counts.get((key, ALLOWED), 0) - people
+        counts[key, "paused"] = people
     catalogue = purposes_from_config(current_app.config)
     figures = []
     for key in tracked_purposes():
