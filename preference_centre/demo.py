@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from .extensions import db
+
 demo_cli = AppGroup("demo", help="Demo data.")
 
 
@@ -15,5 +17,6 @@ def seed_command(customers: int) -> None:
     from .demo_data import seed_demo
 
     summary = seed_demo(customers)
+    db.session.commit()
     for line in summary:
         click.echo(line)

@@ -13,7 +13,7 @@ from typing import Any
 from . import clock
 from .consent import Actor, record_changes
 from .extensions import db
-from .messaging import notify_order_confirmed
+from .messaging import send_order_confirmed
 from .models import Communication, ExternalRecord, Order, PaymentMethod
 from .people import find_person_by_email, hash_secret, new_person
 
@@ -66,7 +66,7 @@ def _add_customer(index: int, profile: dict[str, Any], password_hash: str) -> No
         db.session.add(order)
         db.session.flush()
         if days < 30:
-            notify_order_confirmed(order)
+            send_order_confirmed(order)
     person.last_purchase_at = now - timedelta(days=min(ages))
     person.last_seen_at = now - timedelta(days=1 + index)
     db.session.add(PaymentMethod(person_id=person.id, brand=("Visa", "Mastercard")[index % 2],
@@ -92,7 +92,8 @@ def _add_customer(index: int, profile: dict[str, Any], password_hash: str) -> No
 
 
 def seed_demo(customers: int) -> list[str]:
-    """Create up to ``customers`` demo customers; returns the lines to print."""
+    """Create up to ``customers`` demo customers; returns the lines to print. The caller
+    commits."""
     password_hash = hash_secret(DEMO_PASSWORD)
     created = 0
     for index in range(customers):
@@ -101,7 +102,6 @@ def seed_demo(customers: int) -> list[str]:
             continue
         _add_customer(index, profile, password_hash)
         created += 1
-    db.session.commit()
     first = _profile(0)["email"]
     return [f"Demo customers: {created} created, {customers - created} already there.",
             f"Log in as {first} / {DEMO_PASSWORD}"]

@@ -1,10 +1,10 @@
 """Every signed link: one salt per purpose, lifetimes named in config, opaque ids only.
 
 Timed tokens use ``URLSafeTimedSerializer`` with the app's clock. The two links that are on
-every message and opened far more often than the rest use a bare ``Signer`` over a compact
-dotted payload instead: several times faster than a serializer and short enough for a text
-message. Unsubscribe tokens (``person.channel.topic.message``) never expire; preference
-tokens (``person.signed-at``) carry their signing time and are checked against a lifetime.
+every message and opened far more often than the rest use a bare signer over a compact
+dotted payload instead, short enough for a text message: the one-click unsubscribe token
+(``person.channel.topic.message``, a ``Signer``: it never expires) and the preference token
+(``person.signed-at``, a ``TimestampSigner`` checked against a lifetime).
 
 Keys: ``SECRET_KEY`` signs; every key in ``SECRET_KEY_FALLBACKS`` still verifies, so links
 keep working through a key rotation until the old key is retired from the list.
@@ -12,16 +12,18 @@ keep working through a key rotation until the old key is retired from the list.
 
 from __future__ import annotations
 
-import binascii
 import hashlib
-import hmac
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
-from flask import current_app
-from itsdangerous import BadSignature, Signer, URLSafeTimedSerializer, want_bytes
-from itsdangerous.exc import SignatureExpired
-from itsdangerous.signer import HMACAlgorithm
+from flask import Config, current_app
+from itsdangerous import (
+    BadSignature,
+    SignatureExpired,
+    Signer,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+)
 
 from . import clock
 
@@ -31,8 +33,7 @@ SALTS = {
     "reset_password": "pc.reset-password.v1",
     "set_password": "pc.set-password.v1",
     "change_email": "pc.change-email.v1",
-    "preferences": "pc.preferences.v1",  # links made before the compact format
-    "preference_link": "pc.preference-link.v2",
+    "preference_link": "pc.preference-link.v3",
     "signup_confirm": "pc.signup-confirm.v1",
     "export_download": "pc.export-download.v1",
     "erase_confirm": "pc.erase-confirm.v1",
@@ -56,40 +57,33 @@ class TokenExpired(TokenInvalid):
         self.payload = payload
 
 
-class _ClockedSerializer(URLSafeTimedSerializer):
-    """Signs and checks ages against :func:`clock.utcnow`, so tests can move time."""
+class ClockedSigner(TimestampSigner):
+    """Dates signatures and measures their age by :func:`clock.utcnow`, so tests can move
+    time."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        outer_signer = self.signer
+    def get_timestamp(self) -> int:
+        return int(clock.utcnow().timestamp())
 
-        class ClockedSigner(outer_signer):  # type: ignore[misc, valid-type]
-            def get_timestamp(self) -> int:
-                return int(clock.utcnow().timestamp())
 
-        self.signer = ClockedSigner
+# Every signer hashes with SHA-1, itsdangerous' default, but named as hashlib's constructor:
+# ``hmac`` then runs in C instead of in Python (its default is a Python wrapper), with the
+# same signatures, so links already sent keep working.
+DIGEST = hashlib.sha1
 
 
 def _keys() -> list[str]:
     """Oldest first, as itsdangerous wants: it signs with the last and verifies with all."""
-    fallbacks = list(current_app.config.get("SECRET_KEY_FALLBACKS") or [])
+    fallbacks = current_app.config.get("SECRET_KEY_FALLBACKS") or []
     return [*reversed(fallbacks), current_app.config["SECRET_KEY"]]
 
 
-# (purpose, keys) -> serializer: building one (and its clocked signer class) per call cost as
-# much as the signing itself; every message footer makes a preference link.
-_serializers: dict[tuple[str, tuple[str, ...]], URLSafeTimedSerializer] = {}
-
-
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    keys = tuple(_keys())
-    found = _serializers.get((purpose, keys))
-    if found is None:
-        if len(_serializers) > 64:  # keys rotated (or many test apps): start afresh
-            _serializers.clear()
-        found = _serializers[purpose, keys] = _ClockedSerializer(list(keys),
-                                                                 salt=SALTS[purpose])
-    return found
+    return URLSafeTimedSerializer(_keys(), salt=SALTS[purpose], signer=ClockedSigner,
+                                  signer_kwargs={"digest_method": DIGEST})
+
+
+def _seconds(max_age: timedelta | None) -> int | None:
+    return None if max_age is None else int(max_age.total_seconds())
 
 
 def make_token(purpose: str, data: Any) -> str:
@@ -100,17 +94,10 @@ def make_token(purpose: str, data: Any) -> str:
 def read_token(purpose: str, token: str, max_age: timedelta | None) -> Any:
     """The data in ``token`` if it was made for ``purpose`` and is younger than ``max_age``."""
     serializer = _serializer(purpose)
-    seconds = None if max_age is None else int(max_age.total_seconds())
     try:
-        if seconds is None:
-            return serializer.loads(token)
-        now = int(clock.utcnow().timestamp())
-        payload, signed_at = serializer.loads(token, return_timestamp=True)
-        if now - int(signed_at.timestamp()) > seconds:
-            raise TokenExpired("link expired", payload)
-        return payload
+        return serializer.loads(token.encode("ascii"), max_age=_seconds(max_age))
     except SignatureExpired as exc:
-        raise TokenExpired("link expired", exc.payload) from exc
+        raise TokenExpired("link expired", serializer.load_payload(exc.payload)) from exc
     except BadSignature as exc:
         raise TokenInvalid("link is not valid") from exc
     except (ValueError, TypeError, UnicodeError) as exc:
@@ -126,76 +113,38 @@ def state_fingerprint(*parts: Any) -> str:
 
 # Compact signed links (unsubscribe, preferences) -----------------------------------------------
 
-class _PrecomputedHMAC(HMACAlgorithm):
-    """HMAC-SHA1 from a keyed ``hmac`` object made once per key and copied per call (the
-    copy skips hashing the key pads again): the same bytes as itsdangerous's default."""
+class _CompactSigners:
+    """One app's signers for the compact links, kept in ``app.extensions``: these links are
+    on every message, and building a signer per call costs about as much as the signing.
+    They are rebuilt whenever ``SECRET_KEY`` or ``SECRET_KEY_FALLBACKS`` changes. The app's
+    config is held here so that a call looks ``current_app`` up once."""
 
-    def __init__(self, keys: list[bytes]) -> None:
-        super().__init__(hashlib.sha1)
-        self._keyed = {key: hmac.new(key, digestmod=hashlib.sha1) for key in keys}
+    KINDS: ClassVar[dict[str, type[Signer]]] = {"unsubscribe": Signer,
+                                                "preference_link": ClockedSigner}
 
-    def get_signature(self, key: bytes, value: bytes) -> bytes:
-        keyed = self._keyed.get(key)
-        if keyed is None:
-            return hmac.digest(key, value, "sha1")
-        mac = keyed.copy()
-        mac.update(value)
-        return mac.digest()
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.key: str | None = None
+        self.fallbacks: list[str] = []
+        self.signers: dict[str, Signer] = {}
 
-
-_URLSAFE = bytes.maketrans(b"+/", b"-_")
-
-
-def _encode(signature: bytes) -> bytes:
-    # itsdangerous's base64_encode (URL-safe, unpadded) in C calls only.
-    return binascii.b2a_base64(signature, newline=False).translate(_URLSAFE).rstrip(b"=")
-
-
-class _PrecomputedSigner(Signer):
-    """A ``Signer`` that derives each key once instead of on every sign and verify (the
-    derivation is a second hash per call) and signs with :class:`_PrecomputedHMAC`. Same
-    algorithm, same signatures: existing links stay valid."""
-
-    def __init__(self, secret_keys: list[str], salt: str) -> None:
-        super().__init__(secret_keys, salt=salt, digest_method=hashlib.sha1)
-        derived = {key: Signer.derive_key(self, key) for key in self.secret_keys}
-        # Newest first, as itsdangerous tries them: most links verify on the first.
-        self._verify_keys = [derived[key] for key in reversed(self.secret_keys)]
-        self.algorithm = self._hmac = _PrecomputedHMAC(self._verify_keys)
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        if secret_key is None:
-            return self._verify_keys[0]
-        return Signer.derive_key(self, secret_key)
-
-    def get_signature(self, value: str | bytes) -> bytes:
-        return _encode(self._hmac.get_signature(self._verify_keys[0], want_bytes(value)))
-
-    def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
-        # itsdangerous's loop over the keys, comparing the encoded signatures (a link whose
-        # signature is not canonical base64 is refused rather than decoded).
-        value, sig = want_bytes(value), want_bytes(sig)
-        for key in self._verify_keys:  # noqa: SIM110 - a loop, not any(): no generator per call
-            if hmac.compare_digest(_encode(self._hmac.get_signature(key, value)), sig):
-                return True
-        return False
-
-
-# purpose -> (SECRET_KEY, SECRET_KEY_FALLBACKS, signer) of the last app that asked: rebuilt
-# when the keys change. Cheaper per call than an lru_cache keyed on the keys.
-_signer_cache: dict[str, tuple[str, list[str], Signer]] = {}
+    def get(self, purpose: str) -> Signer:
+        key = self.config["SECRET_KEY"]
+        fallbacks = self.config.get("SECRET_KEY_FALLBACKS") or []
+        if key != self.key or fallbacks != self.fallbacks:
+            self.key, self.fallbacks, self.signers = key, list(fallbacks), {}
+        signer = self.signers.get(purpose)
+        if signer is None:
+            signer = self.signers[purpose] = self.KINDS[purpose](
+                [*reversed(fallbacks), key], salt=SALTS[purpose], digest_method=DIGEST)
+        return signer
 
 
 def _compact_signer(purpose: str) -> Signer:
-    """Signs with ``SECRET_KEY``; verifies with it and every fallback."""
-    config = current_app.config
-    key, fallbacks = config["SECRET_KEY"], config.get("SECRET_KEY_FALLBACKS") or []
-    cached = _signer_cache.get(purpose)
-    if cached is None or cached[0] != key or cached[1] != fallbacks:
-        # Oldest first, as itsdangerous wants: it signs with the last.
-        signer = _PrecomputedSigner([*reversed(fallbacks), key], salt=SALTS[purpose])
-        cached = _signer_cache[purpose] = (key, list(fallbacks), signer)
-    return cached[2]
+    signers = current_app.extensions.get("tokens")
+    if signers is None:
+        signers = current_app.extensions["tokens"] = _CompactSigners(current_app.config)
+    return signers.get(purpose)
 
 
 def make_unsubscribe_token(person_id: int, channel: str, topic: str, message_id: int | str) -> str:
@@ -220,42 +169,24 @@ def read_unsubscribe_token(token: str) -> tuple[int, str, str, str]:
 
 
 def make_preference_token(person_id: int) -> str:
-    """``person.signed-at.signature``, the signing time in base 36 seconds: a third of the
-    length of a serializer token and several times faster to verify."""
-    signed_at = int(clock.utcnow().timestamp())
-    payload = f"{int(person_id)}.{_base36(signed_at)}".encode("ascii")
-    return _compact_signer("preference_link").sign(payload).decode("ascii")
+    """``person.signed-at.signature``: a third of the length of a serializer token."""
+    return _compact_signer("preference_link").sign(str(int(person_id))).decode("ascii")
 
 
 def read_preference_token(token: str, max_age: timedelta) -> int:
-    """The person id of a preference token younger than ``max_age``. Tokens of the older
-    serializer format (``{"p": id}`` under the "preferences" salt) are still accepted until
-    they expire. Raises ``TokenExpired`` or ``TokenInvalid``."""
-    head = token.partition(".")[0]
-    if not head.isdigit() or not head.isascii():
-        payload = read_token("preferences", token, max_age)
-        person_id = payload.get("p") if isinstance(payload, dict) else None
-        if not isinstance(person_id, int):
-            raise TokenInvalid("link is not valid")
-        return person_id
+    """The person id of a preference token younger than ``max_age``. Raises
+    ``TokenExpired`` or ``TokenInvalid``."""
     try:
-        payload = _compact_signer("preference_link").unsign(token.encode("ascii"))
-        person, _, signed_at = payload.decode("ascii").partition(".")
-        age = int(clock.utcnow().timestamp()) - int(signed_at, 36)
-    except (BadSignature, UnicodeError, ValueError) as exc:
+        signer = _compact_signer("preference_link")
+        person = signer.unsign(token.encode("ascii"), max_age=_seconds(max_age))
+    except SignatureExpired as exc:
+        raise TokenExpired("link expired", {"p": _person_id(exc.payload)}) from exc
+    except (BadSignature, UnicodeError) as exc:
         raise TokenInvalid("link is not valid") from exc
-    if age > max_age.total_seconds():
-        raise TokenExpired("link expired", {"p": int(person)})
-    return int(person)
+    return _person_id(person)
 
 
-_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def _base36(number: int) -> str:
-    digits = []
-    while True:
-        number, rest = divmod(number, 36)
-        digits.append(_DIGITS36[rest])
-        if not number:
-            return "".join(reversed(digits))
+def _person_id(payload: Any) -> int:
+    if not isinstance(payload, bytes) or not payload.isdigit():
+        raise TokenInvalid("link is not valid")
+    return int(payload)

@@ -8,10 +8,8 @@ from flask import (
     Flask,
     Response,
     current_app,
-    has_request_context,
     render_template,
     request,
-    url_for,
 )
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
@@ -71,7 +69,6 @@ def init_app(app: Flask) -> None:
     app.session_interface = CookieSessionInterface()
     app.after_request(add_security_headers)
     app.context_processor(template_globals)
-    app.add_template_global(fixed_url)
     app.add_template_global(external_url)  # links in messages: always against BASE_URL
     for code in ERROR_TITLES:
         app.register_error_handler(code, render_error)
@@ -111,23 +108,6 @@ def add_security_headers(response: Response) -> Response:
 
 def template_globals() -> dict[str, Any]:
     return {"company_name": current_app.config["COMPANY_NAME"]}
-
-
-_URLS_KEY = "preference_centre.fixed_urls"
-
-
-def fixed_url(endpoint: str, **values: Any) -> str:
-    """``url_for`` for links that are the same on every request (nav, footer, stylesheets):
-    built once per app and mount point, then reused. A page has about fifteen of them and
-    each ``url_for`` costs tens of microseconds."""
-    if not has_request_context():
-        return url_for(endpoint, **values)
-    cache = current_app.extensions.setdefault(_URLS_KEY, {})
-    key = (request.script_root, endpoint, *sorted(values.items()))
-    url = cache.get(key)
-    if url is None:
-        url = cache[key] = url_for(endpoint, **values)
-    return url
 
 
 def wants_json() -> bool:

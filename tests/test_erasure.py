@@ -9,7 +9,13 @@ from sqlalchemy import func, select
 
 from preference_centre import crypto, tokens
 from preference_centre.consent import may_contact
-from preference_centre.data_rights.erasure import NotFound, erase_person
+from preference_centre.data_rights.erasure import (
+    NotFound,
+    WrongPassword,
+    erase_own_account,
+    erase_person,
+    finish_erasure,
+)
 from preference_centre.extensions import db
 from preference_centre.models import (
     ConsentEvent,
@@ -223,6 +229,25 @@ def test_erasing_someone_already_erased_is_a_domain_error(app, make_person):
     db.session.commit()
     with pytest.raises(NotFound):
         erase_person(person.id, "staff", notify=False)
+
+
+def test_a_wrong_password_is_refused_by_the_erasure_service_itself(app, make_person, mailbox):
+    person = make_person(email="pat@example.com")
+    with pytest.raises(WrongPassword):
+        erase_own_account(person, "not it at all")
+    db.session.commit()
+    assert find_person_by_email("pat@example.com") is not None
+    assert mailbox.messages == []
+
+
+def test_the_erasure_service_sends_nothing_the_caller_sends_after_its_commit(app, make_person,
+                                                                            mailbox):
+    person = make_person(email="lee@example.com")
+    erased = erase_person(person.id, "staff")
+    db.session.commit()
+    assert mailbox.messages == []  # committing is the caller's; so is telling the person
+    finish_erasure(erased)
+    assert erased.receipt.reference in body_text(mailbox.last_to("lee@example.com"))
 
 
 def test_a_rolled_back_erasure_sends_no_confirmation(app, make_person, mailbox):

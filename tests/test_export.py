@@ -90,10 +90,6 @@ def test_export_schema_is_documented(app, client):
 
 # People without an account ask from their /p/ page ------------------------------------------
 
-def _preference_token(person_id: int) -> str:
-    return tokens.make_token("preferences", {"p": person_id})
-
-
 def _emailed_link(mailbox, address: str) -> str:
     deliver_due()
     text = body_text(mailbox.last_to(address))
@@ -102,7 +98,7 @@ def _emailed_link(mailbox, address: str) -> str:
 
 def test_export_by_emailed_single_use_link(app, client, make_person, mailbox, frozen_clock):
     person = make_person(email="nina@example.com", password=None)
-    token = _preference_token(person.id)
+    token = tokens.make_preference_token(person.id)
     assert client.get(f"/p/{token}/export-request").status_code == 200
     response = client.post(f"/p/{token}/export-request")
     assert response.status_code == 200 and b"n***@e***.com" in response.data
@@ -122,7 +118,7 @@ def test_export_by_emailed_single_use_link(app, client, make_person, mailbox, fr
 def test_an_emailed_link_expires_after_export_link_days(app, client, make_person, mailbox,
                                                         frozen_clock):
     person = make_person(email="olu@example.com", password=None)
-    client.post(f"/p/{_preference_token(person.id)}/export-request")
+    client.post(f"/p/{tokens.make_preference_token(person.id)}/export-request")
     path = _emailed_link(mailbox, "olu@example.com").split("127.0.0.1:5000", 1)[1]
     frozen_clock.advance(days=7, hours=1)
     assert client.post(path, data={"format": "zip"}).status_code == 400
@@ -146,7 +142,7 @@ def test_a_tampered_download_link_is_refused(app, client, make_person):
 
 def test_repeat_requests_within_an_hour_send_one_link(app, client, make_person, mailbox):
     person = make_person(email="pat@example.com", password=None)
-    token = _preference_token(person.id)
+    token = tokens.make_preference_token(person.id)
     client.post(f"/p/{token}/export-request")
     client.post(f"/p/{token}/export-request")
     assert db.session.execute(db.select(db.func.count()).select_from(RightsRequest)

@@ -11,10 +11,10 @@ from preference_centre.messaging import (
     CampaignError,
     UnsafeHeader,
     deliver_due,
-    notify_order_changed,
-    notify_order_confirmed,
     queue_campaign,
     queue_service_email,
+    send_order_changed,
+    send_order_confirmed,
 )
 from preference_centre.models import Order, OutboxMessage
 from preference_centre.preferences.links import person_from_link
@@ -44,10 +44,10 @@ def _queue(kind, person, app, tmp_path):
         queue_service_email(person, "hello", "Greetings", {"who": "Ada"})
         topic = "*"
     elif kind == "order_confirmed":
-        notify_order_confirmed(_order(person))
+        send_order_confirmed(_order(person))
         topic = "*"
     elif kind == "order_changed":
-        notify_order_changed(_order(person), "Delivery moves to Friday 27 November.")
+        send_order_changed(_order(person), "Delivery moves to Friday 27 November.")
         topic = "*"
     else:
         consent(person, **{"email:offers": True})
@@ -87,7 +87,7 @@ def test_every_kind_of_email_carries_literal_one_click_headers(
 def test_service_messages_go_out_without_any_marketing_consent(app, mailbox, make_person):
     person = make_person(email="bob@example.com")
     consent(person, **{"email:offers": False, "email:updates": False})
-    notify_order_confirmed(_order(person, "AC-2002"))
+    send_order_confirmed(_order(person, "AC-2002"))
     db.session.commit()
     assert deliver_due()["sent"] == 1
     text = body_text(mailbox.last_to("bob@example.com"))
@@ -100,8 +100,8 @@ def test_order_news_for_an_erased_customer_is_not_queued(app, make_person):
                   amount_pence=100)
     db.session.add(order)
     db.session.flush()
-    assert notify_order_confirmed(order) is None
-    assert notify_order_changed(order, "Delayed") is None
+    assert send_order_confirmed(order) is None
+    assert send_order_changed(order, "Delayed") is None
 
 
 @pytest.mark.parametrize("subject", ["Hi\r\nBcc: victim@example.org", "Hi\nX-Evil: 1", "Hi\r"])

@@ -155,7 +155,7 @@ def bad_tokens(person: Any) -> dict[str, str]:
         "truncated": good[:-4],
         "garbage": "not-a-token",
         "not ascii": good + "é",
-        "preferences token": tokens.make_token("preferences", {"p": person.id}),
+        "preferences token": tokens.make_preference_token(person.id),
         "reset token": tokens.make_token("reset_password", [person.id, "fp"]),
         "unknown person": tokens.make_unsubscribe_token(person.id + 1000, "email", "offers", "1"),
         "unknown topic": tokens.make_unsubscribe_token(person.id, "email", "lottery", "1"),

@@ -6,15 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import current_app
-
 from .. import clock, crypto, tokens
+from ..auth import emails as auth_emails
 from ..auth import sessions
 from ..auth.audit import record_audit
 from ..auth.services import person_from_token, token_for, verify_max_age
 from ..extensions import db
-from ..links import external_url
-from ..messaging import queue_service_email
 from ..models import LoginSession, Person
 from ..people import (
     check_password_rules,
@@ -23,6 +20,7 @@ from ..people import (
     normalise_answer,
     verify_secret,
 )
+from . import emails
 
 # The contact fields a person corrects on the profile page, in the order shown.
 PROFILE_FIELDS = ("name", "gender", "address", "phone", "date_of_birth", "security_question")
@@ -109,23 +107,12 @@ def request_email_change(person: Person, new_address: str) -> bool:
         raise ProfileError("That is already your email address.", "email")
     holder = find_person_by_email(new_address)
     if holder is not None:
-        queue_service_email(holder, "account_exists", "Someone tried to use your address",
-                            {"reason": "change_email"})
+        auth_emails.send_account_exists(holder, "change_email")
         return False
     person.pending_email = new_address
     token = token_for("change_email", person, email_change_fingerprint)
-    queue_service_email(
-        person, "confirm_new_email", "Confirm your new email address",
-        {"link": external_url("account.confirm_email", token=token),
-         "hours": current_app.config["VERIFY_TOKEN_HOURS"]},
-        to=new_address,
-    )
-    queue_service_email(
-        person, "email_changed", "Your email address is being changed",
-        {"new_address_masked": crypto.mask_email(new_address),
-         "reset_link": external_url("auth.reset_request")},
-        to=person.email,
-    )
+    emails.send_email_change_confirmation(person, new_address, token)
+    emails.send_email_changed_notice(person, new_address)
     record_audit(person.id, "email.change_requested", "email")
     return True
 

@@ -188,9 +188,9 @@ def _notify(event: str, order: Order, note: str | None = None) -> None:
     from ..messaging import orders as order_messages
 
     if event == "confirmed":
-        order_messages.notify_order_confirmed(order)
+        order_messages.send_order_confirmed(order)
     else:
-        order_messages.notify_order_changed(order, note)
+        order_messages.send_order_changed(order, note)
 
 
 def add_communication(person_id: int, channel: str, direction: str, summary: str | None,

@@ -21,8 +21,6 @@ from sqlalchemy import or_
 from .. import clock, tokens
 from ..consent.rules import lift_suppression
 from ..extensions import db
-from ..links import external_url
-from ..messaging import queue_service_email
 from ..models import AuditEvent, LoginSession, OutboxMessage, Person
 from ..people import (
     check_password_rules,
@@ -32,7 +30,7 @@ from ..people import (
     new_person,
     verify_secret,
 )
-from . import sessions
+from . import emails, sessions
 from .audit import record_audit
 
 # Rows that belong to the account itself; any other row pointing at a person is "other data"
@@ -101,21 +99,15 @@ def register_account(email: str, password: str, name: str | None = None) -> str:
         send_verification(person)
         return "created"
     if person.has_account and person.status != "pending":
-        queue_service_email(person, "account_exists", "You already have an account",
-                            {"reason": "register", "login_link": external_url("auth.login"),
-                             "reset_link": external_url("auth.reset_request")})
+        emails.send_account_exists(person, "register")
         return "exists"
     send_set_password(person)
     return "set_password"
 
 
 def send_verification(person: Person) -> OutboxMessage:
-    token = token_for("verify_email", person, verify_fingerprint)
-    return queue_service_email(
-        person, "verify_email", "Confirm your email address",
-        {"link": external_url("auth.verify", token=token),
-         "hours": current_app.config["VERIFY_TOKEN_HOURS"]},
-    )
+    return emails.send_verification(person, token_for("verify_email", person,
+                                                      verify_fingerprint))
 
 
 def resend_verification(email: str) -> bool:
@@ -164,12 +156,7 @@ def send_set_password(person: Person) -> OutboxMessage:
     """The mail that lets whoever reads this address choose the account's password. Lives
     as long as a verification link: the page after /register promises that lifetime."""
     token = token_for("set_password", person, set_password_fingerprint)
-    return queue_service_email(
-        person, "set_password", "Choose a password for your account",
-        {"link": external_url("auth.set_password", token=token),
-         "hours": current_app.config["VERIFY_TOKEN_HOURS"],
-         "unfinished": awaits_verification(person)},
-    )
+    return emails.send_set_password(person, token, unfinished=awaits_verification(person))
 
 
 def set_password_token(person: Person) -> str:
@@ -247,12 +234,7 @@ def request_password_reset(email: str) -> bool:
     person = find_person_by_email(email)
     if person is None or not person.has_account:
         return False
-    token = token_for("reset_password", person, reset_fingerprint)
-    queue_service_email(
-        person, "reset_password", "Reset your password",
-        {"link": external_url("auth.reset_password", token=token),
-         "minutes": current_app.config["RESET_TOKEN_MINUTES"]},
-    )
+    emails.send_password_reset(person, token_for("reset_password", person, reset_fingerprint))
     return True
 
 

@@ -10,7 +10,8 @@ from flask_login import current_user
 from ..actors import person_actor
 from ..consent import purposes_from_config
 from ..extensions import csrf, db
-from ..preferences.services import form_keys, save_choices
+from ..preferences.formdata import form_keys
+from ..preferences.services import save_choices
 from ..redirects import safe_next
 from . import bp
 from .choice import ANALYTICS, MARKETING, choice_from_form

@@ -19,8 +19,8 @@ from sqlalchemy import and_, or_, update
 
 from .. import clock, links, tokens
 from ..extensions import db
-from ..messaging import queue_service_email
-from ..models import Person, RightsRequest
+from ..models import OutboxMessage, Person, RightsRequest
+from . import emails
 from .requests import OPEN_STATUSES, create_request, open_requests
 
 
@@ -28,19 +28,16 @@ from .requests import OPEN_STATUSES, create_request, open_requests
 class LinkKind:
     token_purpose: str  # a tokens.SALTS key
     endpoint: str  # the page the link opens
-    template: str  # templates/email/<template>.txt and .html
-    subject: str
+    send: Callable[[Person, str, timedelta, str], OutboxMessage]  # one of ``emails``
     lifetime: Callable[[Mapping[str, Any]], timedelta]  # from the app's config
     details: str = "Requested from the preferences link"
 
 
 ERASE_LINK_HOURS = 48  # an erasure cannot be undone: the confirmation is short-lived
 KINDS = {
-    "export": LinkKind("export_download", "data_rights.emailed_export", "export_ready",
-                       "Your data is ready to download",
+    "export": LinkKind("export_download", "data_rights.emailed_export", emails.send_export_ready,
                        lambda config: timedelta(days=int(config["EXPORT_LINK_DAYS"]))),
-    "erase": LinkKind("erase_confirm", "data_rights.emailed_erasure", "erase_confirm",
-                      "Confirm that we should erase your data",
+    "erase": LinkKind("erase_confirm", "data_rights.emailed_erasure", emails.send_erase_confirm,
                       lambda config: timedelta(hours=ERASE_LINK_HOURS)),
 }
 
@@ -61,11 +58,9 @@ def email_link(person: Person, kind: str) -> RightsRequest | None:
         return None
     link_kind = KINDS[kind]
     row = create_request(person.id, kind, link_kind.details, status="in_progress")
-    hours = int(lifetime(kind).total_seconds() // 3600)
-    queue_service_email(person, link_kind.template, link_kind.subject, {
-        "link": links.signed_link(link_kind.endpoint, link_kind.token_purpose,
-                                  {"r": row.id, "f": _fingerprint(row, person)}),
-        "days": hours // 24, "hours": hours, "reference": row.reference})
+    link = links.signed_link(link_kind.endpoint, link_kind.token_purpose,
+                             {"r": row.id, "f": _fingerprint(row, person)})
+    link_kind.send(person, link, lifetime(kind), row.reference)
     return row
 
 

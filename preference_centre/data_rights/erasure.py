@@ -3,20 +3,20 @@
 One set-based implementation serves the person's own request, the retention run and staff:
 ``erase_people`` works on a list of ids with one statement per table (so retention can erase
 thousands a second), driven by the per-table rules in ``registry``. ``erase_person`` is the
-single-person form, which also sends the confirmation.
+single-person form, which also composes the confirmation; ``erase_own_account`` checks the
+password first. None of them commits.
 
 The confirmation email goes to the address before it is forgotten, but never through the
 outbox (an outbox row would keep the address): it is composed by the composer's functions
-(``messaging.immediate``: same headers, MIME and DKIM signature) inside the transaction, held
-in memory on the session, and sent over SMTP only after the erasure commits. A rollback drops
-it, so nobody is told of an erasure that did not happen. When a person erases their own
-account the email leaves once the response has gone: the page never waits on a slow or
-stalled mail server.
+(``emails.compose_erasure_confirmation``: same headers, MIME and DKIM signature) inside the
+transaction and handed back in memory; the caller sends it with ``finish_erasure`` only
+after its commit succeeds, so nobody is told of an erasure that did not happen. A view does
+that once the response has gone: the page never waits on a slow or stalled mail server.
 
 On SQLite the write-ahead log still holds the erased rows after the commit, until a
-checkpoint rewrites it; once an erasure commits, the log is copied into the database file
-(where ``secure_delete`` has zeroed the erased rows) and truncated, at the same moment the
-email would go, so the files keep no trace of what was erased.
+checkpoint rewrites it: ``finish_erasure`` (and the retention run, after each batch) copies
+the log into the database file (where ``secure_delete`` has zeroed the erased rows) and
+truncates it, so the files keep no trace of what was erased.
 """
 
 from __future__ import annotations
@@ -24,29 +24,41 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from flask import Response, after_this_request, current_app, has_request_context
-from sqlalchemy import bindparam, event, exists, insert, literal, select
+from flask import current_app
+from sqlalchemy import bindparam, exists, insert, literal, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Session
 
-from .. import clock, database, links, sqlite_writers
+from .. import clock, database, sqlite_writers
 from ..extensions import db
-from ..messaging.immediate import ReadyEmail, compose_immediately, send_immediately
+from ..messaging.immediate import ReadyEmail, send_immediately
 from ..models import ErasureReceipt, Person, Suppression
 from ..models.types import UTCDateTime
-from . import registry
+from ..people import verify_secret
+from . import emails, registry
 
 log = logging.getLogger(__name__)
 TRIGGERS = ("person", "retention", "staff", "unverified")
-_MAIL_KEY = "data_rights.mail_after_commit"
-_LOG_KEY = "data_rights.empty_log_after_commit"
 
 
 class NotFound(LookupError):
     """No person with that id (already erased, or never existed)."""
+
+
+class WrongPassword(ValueError):
+    """The password given to confirm one's own erasure is not the account's."""
+
+
+@dataclass(frozen=True)
+class Erased:
+    """One person's erasure, not yet committed: its receipt, and the confirmation to send
+    (with :func:`finish_erasure`) once the commit has succeeded, if one is due."""
+
+    receipt: ErasureReceipt
+    confirmation: ReadyEmail | None
 
 
 def erase_people(person_ids: Iterable[int], trigger: str) -> ErasureReceipt | None:
@@ -77,8 +89,6 @@ def erase_people(person_ids: Iterable[int], trigger: str) -> ErasureReceipt | No
     db.session.add(receipt)
     db.session.flush()
     _forget_loaded(set(ids))
-    if not database.is_postgresql():
-        db.session.info[_LOG_KEY] = True
     return receipt
 
 
@@ -112,25 +122,60 @@ def _statements(keep_orders: bool) -> list[tuple[str, Any]]:
     return found
 
 
-def erase_person(person_id: int, trigger: str, *, notify: bool = True) -> ErasureReceipt:
-    """Erase one person; with ``notify`` an erasure confirmation is sent to their address
-    once the caller's commit succeeds. Raises ``NotFound``."""
+def erase_person(person_id: int, trigger: str, *, notify: bool = True) -> Erased:
+    """Erase one person; with ``notify`` the erasure confirmation to their address is
+    composed, for the caller to send once its commit succeeds. Raises ``NotFound``, also
+    for the second of two requests at once (a double click): the person's lock makes it
+    wait for the first, and then the person is gone."""
+    if database.lock_person(person_id) is None:
+        raise NotFound(person_id)
     person = db.session.get(Person, person_id)
     if person is None:
         raise NotFound(person_id)
-    database.lock_person(person_id)
     address = person.email  # held in memory only, for the confirmation
     receipt = erase_people([person_id], trigger)
     if receipt is None:
         raise NotFound(person_id)
+    confirmation = None
     if notify and address:
+        gone, kept = erasure_plan(current_app.config)
         try:
-            message = _confirmation(address, person_id, receipt.reference)
+            confirmation = emails.compose_erasure_confirmation(
+                address, person_id, receipt.reference, gone, kept)
         except Exception as exc:  # noqa: BLE001 - the erasure must not wait on mail settings
             log.warning("erasure confirmation could not be composed: %s", type(exc).__name__)
-        else:
-            db.session.info.setdefault(_MAIL_KEY, []).append(message)
-    return receipt
+    return Erased(receipt, confirmation)
+
+
+def erase_own_account(person: Person, password: str) -> Erased:
+    """A person erasing their own account, confirmed with their password. Raises
+    ``WrongPassword`` (nothing is erased) or ``NotFound``."""
+    if not verify_secret(person.password_hash, password):
+        raise WrongPassword("That password is not right.")
+    return erase_person(person.id, "person")
+
+
+def finish_erasure(erased: Erased | None = None) -> None:
+    """After the erasure's commit: on SQLite empty the write-ahead log, then send the
+    confirmation if there is one. Failures are logged; the erasure stands either way."""
+    empty_log()
+    if erased is not None and erased.confirmation is not None:
+        try:
+            send_immediately(erased.confirmation)
+        except Exception as exc:  # noqa: BLE001 - the erasure stands even if sending fails
+            log.warning("erasure confirmation could not be sent (erasure is complete): %s",
+                        type(exc).__name__)
+
+
+def empty_log() -> None:
+    """SQLite: copy the write-ahead log into the database file and truncate it, so the
+    erased rows leave no trace in either file. Nothing to do on PostgreSQL."""
+    if database.is_postgresql():
+        return
+    try:
+        sqlite_writers.empty_log(db.engine)
+    except Exception as exc:  # noqa: BLE001 - the erasure stands; the next checkpoint also
+        log.warning("log not emptied after erasure: %s", type(exc).__name__)
 
 
 def erasure_plan(config: Any) -> tuple[list[str], list[str]]:
@@ -161,68 +206,3 @@ def _forget_loaded(ids: set[int]) -> None:
         owner = state.identity[0] if isinstance(obj, Person) else state.dict.get("person_id")
         if owner in ids:
             db.session.expunge(obj)
-
-
-def _confirmation(address: str, person_id: int, reference: str) -> ReadyEmail:
-    config = current_app.config
-    gone, kept = erasure_plan(config)
-    context = {"gone": gone, "kept": kept, "reference": reference}
-    # The contract puts a one-step unsubscribe on every email. The link names the erased
-    # person, who no longer exists (and whose id is never given to anyone else), so /u/
-    # answers it with its "not valid, nothing was changed" page. No footer: there are no
-    # choices left to manage, and the message says it is the last one.
-    unsubscribe_url = links.one_click_link(person_id, "email", "*", "erasure")
-    return compose_immediately(address, "erasure_confirmation", "Your data has been erased",
-                               context, unsubscribe_url)
-
-
-def _after_commit(session: Session) -> None:
-    messages = session.info.pop(_MAIL_KEY, [])
-    empty_log = session.info.pop(_LOG_KEY, False)
-    if not messages and not empty_log:
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def finish() -> None:
-        with app.app_context():
-            if empty_log:
-                _empty_log()
-            _send_all(messages)
-
-    if not has_request_context():  # the retention run, a command: now
-        finish()
-        return
-
-    def finish_when_answered(response: Response) -> Response:
-        # Runs after the request context is gone, so ``finish`` brings its own app context.
-        response.call_on_close(finish)
-        return response
-
-    after_this_request(finish_when_answered)
-
-
-def _empty_log() -> None:
-    try:
-        sqlite_writers.empty_log(db.engine)
-    except Exception as exc:  # noqa: BLE001 - the erasure stands; the next checkpoint also
-        log.warning("log not emptied after erasure: %s", type(exc).__name__)
-
-
-def _send_all(messages: list[ReadyEmail]) -> None:
-    for message in messages:
-        try:
-            send_immediately(message)
-        except Exception as exc:  # noqa: BLE001 - the erasure stands even if sending fails
-            log.warning("erasure confirmation could not be sent (erasure is complete): %s",
-                        type(exc).__name__)
-
-
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(_MAIL_KEY, None)
-    session.info.pop(_LOG_KEY, None)
-
-
-for _name, _handler in (("after_commit", _after_commit),
-                        ("after_rollback", _drop_after_rollback)):
-    if not event.contains(Session, _name, _handler):
-        event.listen(Session, _name, _handler)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import (
     Response,
     abort,
+    after_this_request,
     current_app,
     redirect,
     render_template,
@@ -18,16 +19,23 @@ from flask import (
 )
 from flask_login import current_user, login_required, logout_user
 
-from .. import database, links, tokens
+from .. import links, tokens
 from ..auth import limits
 from ..auth.decorators import recent_login_required
 from ..crypto import mask_email
 from ..extensions import db
 from ..models import Person
-from ..people import verify_secret
 from ..preferences.links import LinkPersonGone, person_from_link
 from . import bp, emailed_links, export, reading, registry, requests
-from .erasure import erase_person, erasure_plan
+from .erasure import (
+    Erased,
+    NotFound,
+    WrongPassword,
+    erase_own_account,
+    erase_person,
+    erasure_plan,
+    finish_erasure,
+)
 from .forms import ButtonForm, DeleteForm, DownloadForm
 
 PAGE_ROWS = 20
@@ -94,13 +102,15 @@ def delete() -> Any:
     form = DeleteForm()
     person: Person = current_user._get_current_object()
     if form.validate_on_submit():
-        if not verify_secret(person.password_hash, form.password.data or ""):
-            form.password.errors.append("That password is not right.")
+        try:
+            erased = erase_own_account(person, form.password.data or "")
+        except WrongPassword as exc:
+            form.password.errors.append(str(exc))
         else:
-            receipt = erase_person(person.id, "person")
             db.session.commit()
+            _finish_after_response(erased)
             logout_user()
-            session["erasure_ref"] = receipt.reference
+            session["erasure_ref"] = erased.receipt.reference
             return redirect(url_for("data_rights.erased"))
     gone, kept = erasure_plan(current_app.config)
     return render_template("data_rights/delete.html", form=form, gone=gone, kept=kept)
@@ -181,14 +191,29 @@ def emailed_erasure(token: str) -> Any:
         gone, kept = erasure_plan(current_app.config)
         return render_template("data_rights/erase_confirm.html", form=form, row=row,
                                gone=gone, kept=kept)
-    # A double click sends two of these: the person lock queues them, and the second finds
-    # the person gone and gets the "already used" page.
-    if database.lock_person(row.person_id) is None:
+    try:
+        erased = erase_person(row.person_id, "person")
+    except NotFound:  # the second of a double click: the first erased them
         db.session.rollback()
         return _erase_link_problem()
-    receipt = erase_person(row.person_id, "person")
     db.session.commit()
-    return render_template("data_rights/erased.html", reference=receipt.reference)
+    _finish_after_response(erased)
+    return render_template("data_rights/erased.html", reference=erased.receipt.reference)
+
+
+def _finish_after_response(erased: Erased) -> None:
+    """Empty the SQLite log and send the confirmation once the response has gone: the page
+    never waits on a slow or stalled mail server."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def finish() -> None:
+        with app.app_context():  # the request's context is gone by then
+            finish_erasure(erased)
+
+    @after_this_request
+    def when_answered(response: Response) -> Response:
+        response.call_on_close(finish)
+        return response
 
 
 def _erase_link_problem() -> tuple[str, int]:

@@ -9,7 +9,6 @@ insert does not know in advance; nothing signed is stored.
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from flask import current_app, render_template
-from markupsafe import escape
 
 from .. import clock, links
 from ..consent.catalogue import TOPICS
@@ -87,38 +85,22 @@ def with_footer(content: Content, person_id: int, channel: str, topic: str,
                 message_ref: int | str) -> tuple[Content, str]:
     """``content`` with the footer appended to both bodies, and the one-click URL."""
     unsubscribe_url = links.one_click_link(person_id, channel, topic, message_ref)
-    urls = {_UNSUBSCRIBE: unsubscribe_url, _PREFERENCES: links.preference_link(person_id)}
-    text = content.text.rstrip("\n") + "\n\n" + _footer("email/_footer.txt", topic, urls)
+    values = {
+        "unsubscribe_url": unsubscribe_url, "preferences_url": links.preference_link(person_id),
+        "company_name": current_app.config["COMPANY_NAME"], "scope": _scope(topic),
+        "service": topic == ALL_MARKETING,
+    }
+    text = content.text.rstrip("\n") + "\n\n" + _render("email/_footer.txt", values)
     html = None
     if content.html is not None:
-        html_urls = {marker: str(escape(url)) for marker, url in urls.items()}
-        html = _insert_footer(content.html, _footer("email/_footer.html", topic, html_urls))
+        html = _insert_footer(content.html, _render("email/_footer.html", values))
     return Content(content.subject, text, html), unsubscribe_url
 
 
-# The footer is the same for every message of a kind but for its two links: it is rendered
-# once with these markers in their place, and each message only swaps the markers.
-_UNSUBSCRIBE, _PREFERENCES = "\x00unsubscribe\x00", "\x00preferences\x00"
-
-
-def _footer(name: str, topic: str, urls: dict[str, str]) -> str:
-    company = current_app.config["COMPANY_NAME"]
-    cache = current_app.extensions.setdefault("messaging.footers", {})
-    key = (name, topic, company)
-    if key not in cache:
-        cache[key] = _render(name, {
-            "unsubscribe_url": _UNSUBSCRIBE, "preferences_url": _PREFERENCES,
-            "company_name": company, "scope": _scope(topic), "service": topic == ALL_MARKETING,
-        })
-    footer = cache[key]
-    for marker, url in urls.items():
-        footer = footer.replace(marker, url)
-    return footer
-
-
 def _render(name: str, values: dict[str, Any]) -> str:
-    # Straight from the Jinja environment: no request-bound context processors, so the worker
-    # can render outside a request.
+    # Straight from the Jinja environment (which keeps each compiled template): no
+    # request-bound context processors, so the worker can render outside a request. The
+    # environment escapes values in ``.html`` templates.
     return current_app.jinja_env.get_template(name).render(values)
 
 
@@ -144,18 +126,8 @@ def sender_address() -> tuple[str, str]:
     sender = current_app.extensions["mail"].default_sender
     if isinstance(sender, (tuple, list)):
         sender = f"{sender[0]} <{sender[1]}>"
-    return _parse_sender(str(sender))
-
-
-@functools.lru_cache(maxsize=8)
-def _parse_sender(sender: str) -> tuple[str, str]:
+    sender = str(sender)
     return sender, parseaddr(sender)[1]
-
-
-@functools.lru_cache(maxsize=2)
-def _date_header(second: Any) -> str:
-    # The header has a resolution of one second: a batch formats it about once a second.
-    return format_datetime(second)
 
 
 def email_bytes(row: OutboxMessage, recipient: str, content: Content) -> bytes:
@@ -176,7 +148,7 @@ def signed_email(recipient: str, content: Content, unsubscribe_url: str,
         ("From", sender),
         ("To", recipient),
         ("Subject", content.subject),
-        ("Date", _date_header(clock.utcnow().replace(microsecond=0))),
+        ("Date", format_datetime(clock.utcnow().replace(microsecond=0))),
         ("Message-ID", message_id or new_message_id()),
         ("List-Unsubscribe", f"<{unsubscribe_url}>"),
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),

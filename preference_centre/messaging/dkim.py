@@ -6,7 +6,6 @@ provider can trust the one-click address came from us.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import dkim as dkimpy
@@ -30,12 +29,6 @@ def settings() -> tuple[str, str, str] | None:
     return values if all(values) else None  # type: ignore[return-value]
 
 
-@functools.lru_cache(maxsize=4)
-def _private_key(path: str, mtime: float) -> bytes:
-    # Keyed on the modification time as well: a replaced key file is read again.
-    return Path(path).read_bytes()
-
-
 def sign_if_configured(raw: bytes) -> bytes:
     """``raw`` with a ``DKIM-Signature`` header in front, or unchanged when DKIM is off."""
     found = settings()
@@ -43,7 +36,8 @@ def sign_if_configured(raw: bytes) -> bytes:
         return raw
     key_file, selector, domain = found
     try:
-        key = _private_key(key_file, Path(key_file).stat().st_mtime)
+        # Read for each message: a replaced key file is used at once.
+        key = Path(key_file).read_bytes()
     except OSError as exc:
         raise DkimConfigError("DKIM_PRIVATE_KEY_FILE cannot be read") from exc
     signature = dkimpy.sign(

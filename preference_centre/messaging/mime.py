@@ -11,7 +11,6 @@ directly; the tests parse the result with the ``email`` package.
 from __future__ import annotations
 
 import base64
-import functools
 import re
 import secrets
 from collections.abc import Iterable
@@ -55,7 +54,6 @@ def encode_header_value(name: str, value: str) -> str:
 _PLAIN_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+$")
 
 
-@functools.lru_cache(maxsize=64)
 def encode_address(name: str, value: str) -> str:
     """An address header (``From``, ``To``), with a display name encoded when non-ASCII."""
     if _PLAIN_ADDRESS.match(value):  # the usual case: a bare address, nothing to parse

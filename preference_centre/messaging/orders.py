@@ -22,8 +22,9 @@ def _price(order: Order) -> str:
     return f"{symbol}{order.amount_pence / 100:,.2f}"
 
 
-def notify_order_confirmed(order: Order) -> OutboxMessage | None:
-    """Queue the order confirmation; ``None`` when the order has no customer any more."""
+def send_order_confirmed(order: Order) -> OutboxMessage | None:
+    """templates/email/order_confirmed: queue the order confirmation; ``None`` when the
+    order has no customer any more."""
     person = _customer(order)
     if person is None:
         return None
@@ -33,9 +34,10 @@ def notify_order_confirmed(order: Order) -> OutboxMessage | None:
     )
 
 
-def notify_order_changed(order: Order, what: str | None) -> OutboxMessage | None:
-    """Queue "a change or delay to your order"; ``what`` says what changed, in a sentence
-    (without it, the message gives the order's new status)."""
+def send_order_changed(order: Order, what: str | None) -> OutboxMessage | None:
+    """templates/email/order_changed: queue "a change or delay to your order"; ``what``
+    says what changed, in a sentence (without it, the message gives the order's new
+    status)."""
     person = _customer(order)
     if person is None:
         return None

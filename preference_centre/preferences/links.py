@@ -11,10 +11,9 @@ from sqlalchemy.orm import load_only
 
 from .. import clock, crypto, tokens
 from ..extensions import db
-from ..links import preference_link
-from ..messaging import queue_service_email
 from ..models import ConsentState, Person
 from ..people import find_person_by_email, visit_due
+from .emails import send_preference_link
 
 _PAGE_COLUMNS = load_only(Person.email, Person.status, Person.restricted_at)
 
@@ -98,6 +97,4 @@ def send_fresh_link(address: str) -> None:
     person = find_person_by_email(address)
     if person is None or person.status != "active":
         return
-    queue_service_email(person, "preference_link", "Your link to manage your preferences",
-                        {"link": preference_link(person.id),
-                         "days": current_app.config["PREFERENCE_LINK_DAYS"]})
+    send_preference_link(person)

@@ -2,39 +2,36 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from .. import tokens
 from ..actors import person_actor
 from ..auth import limits
 from ..consent import purposes_from_config
-from ..consent.ledger import history_summary
-from ..cookies.hooks import CONSENT_ENVIRON_KEY, cookie_consent, remember_cookie_choice_of
+from ..consent.ledger import history_summary, stored_state
+from ..cookies.hooks import cookie_consent, remember_cookie_choice_of
 from ..crypto import mask_email
 from ..extensions import csrf, db
 from ..models import Person
 from . import bp
+from .formdata import desired_from_form, form_keys
 from .forms import FreshLinkForm
 from .history import describe_event
 from .links import LinkHolder, LinkPersonGone, holder_of_link, record_visit, send_fresh_link
-from .page import choices_for, link_frame
 from .services import (
     SCOPE_ACCOUNT,
     SCOPE_LINK,
     InvalidChoice,
-    PageLayout,
     SaveResult,
     describe_changes,
-    desired_from_form,
-    form_keys,
     save_choices,
     stop_all_marketing,
 )
+from .viewmodel import PageLayout, page_layout, preference_page
 
 HISTORY_LIMIT = 50
 
@@ -70,11 +67,21 @@ def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResu
     return result
 
 
-def render_preferences(person: Person | LinkHolder, scope: str, **context: Any) -> str:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    page, choices = choices_for(app, person.id, scope, gpc=cookie_consent().gpc)
-    return render_template("preferences/edit.html", page=page, choices=choices, scope=scope,
-                           restricted=person.restricted_at is not None, **context)
+_LAYOUTS = "preferences.page_layouts"
+
+
+@bp.record_once
+def build_layouts(state: BlueprintSetupState) -> None:
+    """Each scope's page layout, built when the app is made: it follows from the catalogue,
+    which is configuration, so it stays as it is for the app's life."""
+    purposes = purposes_from_config(state.app.config)
+    state.app.extensions[_LAYOUTS] = {scope: page_layout(purposes, scope=scope)
+                                      for scope in (SCOPE_LINK, SCOPE_ACCOUNT)}
+
+
+def layout_of(scope: str) -> PageLayout:
+    layouts: dict[str, PageLayout] = current_app.extensions[_LAYOUTS]
+    return layouts[scope]
 
 
 @bp.route("/account/preferences", methods=["GET", "POST"])
@@ -90,9 +97,11 @@ def edit() -> Any:
     purposes = purposes_from_config(current_app.config)
     events = history_summary(person.id, HISTORY_LIMIT + 1)
     lines = [describe_event(e, purposes) for e in events[:HISTORY_LIMIT]]
-    return render_preferences(person, SCOPE_ACCOUNT, history_lines=lines,
-                              history_more=len(events) > HISTORY_LIMIT,
-                              action=url_for(".edit"))
+    page = preference_page(layout_of(SCOPE_ACCOUNT), stored_state(person.id),
+                           gpc=cookie_consent().gpc, restricted=person.restricted_at is not None,
+                           action=url_for(".edit"))
+    return render_template("preferences/edit.html", page=page, history_lines=lines,
+                           history_more=len(events) > HISTORY_LIMIT)
 
 
 # The signed token in the address is the authority, as for /u/: a post can only change the
@@ -120,48 +129,17 @@ def link(token: str) -> Any:
     return link_page(person, token), 200, {"Referrer-Policy": "no-referrer"}
 
 
-# Verified tokens only ever hold these: safe as they are in a path, a query and HTML.
-_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9._-]+")
-
-
 def link_page(person: LinkHolder, token: str) -> str:
-    """The ``/p/`` page. A visitor without a session or remember cookie (everyone who comes
-    from a message) sees nothing that depends on the request besides the cookie choice, the
-    token, the address and the choices, so the page is a frame rendered once per cookie
-    choice with those filled in; anyone else gets a full render."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    consent = cookie_consent()
-    layout, choices = choices_for(app, person.id, SCOPE_LINK, gpc=consent.gpc,
-                                  stored=person.stored)
-    restricted = person.restricted_at is not None
-    masked = mask_email(person.email)
-    cookies = request.cookies
-    if (app.config["SESSION_COOKIE_NAME"] in cookies
-            or app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies
-            or not _PLAIN_TOKEN.fullmatch(token)):
-        return _render_link(layout, choices, restricted, masked)
-    # The page's links are relative: the frame needs this mount point, not this host (the
-    # Host header is the visitor's to choose).
-    base_url = "http://localhost" + request.script_root
-
-    def render(marker_token: str, marker_email: str, marker_choices: Markup) -> str:
-        # Rendered as a request for the marker token from a visitor with no cookies but
-        # this one's cookie choice.
-        with app.test_request_context(f"/p/{marker_token}", base_url=base_url):
-            request.environ[CONSENT_ENVIRON_KEY] = consent
-            return _render_link(layout, marker_choices, restricted, marker_email)
-
-    key = (request.script_root, consent, restricted)
-    return link_frame(app, key, render).fill(token, masked, choices)
-
-
-def _render_link(layout: PageLayout, choices: Markup, restricted: bool, masked: str) -> str:
-    action = request.script_root + request.path  # the page posts to its own address
-    return render_template("preferences/edit.html", page=layout, choices=choices,
-                           scope=SCOPE_LINK, restricted=restricted, masked_email=masked,
-                           sessionless=True, action=action,
-                           export_url=action + "/export-request",
-                           erase_url=action + "/erase-request")
+    """The ``/p/`` page: the person's answers, their masked address, and forms that post
+    to this same address."""
+    action = url_for(".link", token=token)
+    page = preference_page(layout_of(SCOPE_LINK), person.stored, gpc=cookie_consent().gpc,
+                           restricted=person.restricted_at is not None, action=action,
+                           masked_email=mask_email(person.email),
+                           export_url=url_for("data_rights.export_request", token=token),
+                           erase_url=url_for("data_rights.erase_request", token=token))
+    # No session here: the forms and the cookie banner carry no CSRF token.
+    return render_template("preferences/edit.html", page=page, sessionless=True)
 
 
 def link_problem(title: str, explanation: str, status: int) -> tuple[str, int]:

@@ -17,11 +17,10 @@ from .. import database
 from ..auth.services import purge_unverified_accounts
 from ..data_rights import emailed_links
 from ..data_rights.dates import add_months
-from ..data_rights.erasure import erase_people
+from ..data_rights.erasure import empty_log, erase_people
 from ..extensions import db
-from ..links import preference_link
-from ..messaging import queue_service_email
 from ..models import Person
+from .emails import send_retention_warning
 from .rules import (
     RetentionSummary,
     count_people,
@@ -58,17 +57,8 @@ def erase_batch(cutoff: datetime, after_id: int, size: int) -> tuple[int, int | 
         return 0, None
     receipt = erase_people(ids, "retention")
     db.session.commit()
-    _checkpoint()
+    empty_log()
     return (receipt.counts["people"] if receipt else 0), ids[-1]
-
-
-def _checkpoint() -> None:
-    """SQLite: copy the write-ahead log back into the database now, in this job, rather
-    than leave it to grow until some visitor's small commit has to do it (WAL auto-checkpoint
-    runs in whichever connection commits past the threshold)."""
-    if not database.is_postgresql():
-        db.session.connection().exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        db.session.commit()
 
 
 def reset_warnings() -> int:
@@ -90,12 +80,8 @@ def send_warnings(now: datetime, size: int) -> int:
         for person in people:
             last = max(filter(None, [person.last_purchase_at, person.last_seen_at]),
                        default=person.created_at)
-            queue_service_email(person, "retention_warning", "We will soon erase your data", {
-                "months": months, "last_activity": f"{last:%-d %B %Y}",
-                "erase_on": f"{add_months(last, months) + timedelta(days=1):%-d %B %Y}",
-                # Without an account, saving on the preference page is the visit.
-                "has_account": person.has_account,
-                "keep_url": None if person.has_account else preference_link(person.id)})
+            send_retention_warning(person, months, last,
+                                   add_months(last, months) + timedelta(days=1))
             person.retention_warned_at = now
         db.session.commit()
         sent += len(people)
@@ -114,6 +100,8 @@ def purge_pending(now: datetime) -> tuple[int, int]:
     )).scalars().all()
     receipt = erase_people(ids, "unverified") if ids else None
     db.session.commit()
+    if receipt is not None:
+        empty_log()
     return unverified, receipt.counts["people"] if receipt else 0
 
 

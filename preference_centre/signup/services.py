@@ -22,9 +22,9 @@ from ..consent import (
     record_changes,
 )
 from ..extensions import db
-from ..messaging import queue_service_email
 from ..models import ConsentEvent, Person
 from ..people import find_person_by_email, new_person
+from .emails import send_signup_confirmation
 
 SIGNUP_TOPICS = ("email:offers", "email:updates", "email:policy")
 CONFIRM_PURPOSE = "signup_confirm"
@@ -63,9 +63,8 @@ def start_signup(address: str, name: str | None, topics: list[str]) -> Person:
         "at": clock.utcnow().isoformat(),
     })
     link = links.external_url(links.SIGNUP_CONFIRM, token=token)
-    queue_service_email(person, "signup_confirm", "Please confirm your sign-up",
-                        {"link": link, "topics": [titles[t] for t in sorted(set(topics))],
-                         "days": confirm_days()})
+    send_signup_confirmation(person, link, [titles[t] for t in sorted(set(topics))],
+                             confirm_days())
     return person
 
 

@@ -10,7 +10,7 @@ from ..auth import limits
 from ..consent import Purpose, purposes_from_config
 from ..extensions import db
 from ..links import preference_link
-from ..preferences.services import form_keys
+from ..preferences.formdata import form_keys
 from . import bp
 from .forms import SignupForm
 from .services import (

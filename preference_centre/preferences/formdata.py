@@ -1,0 +1,35 @@
+"""Reading the preference form: the posted boxes as the answer they state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..consent.catalogue import CONSENT, LEGITIMATE_INTERESTS, Purpose
+from .services import InvalidChoice, offered_purposes
+
+
+def desired_from_form(purposes: dict[str, Purpose], scope: str, consented: Iterable[str],
+                      objected: Iterable[str]) -> dict[str, bool]:
+    """The full answer the form states: boxes not sent are refused (consent) or not objected
+    to (legitimate interests). Keys that this form does not offer raise InvalidChoice."""
+    offered = offered_purposes(purposes, scope)
+    consented, objected = set(consented), set(objected)
+    wrong = {k for k in consented if getattr(offered.get(k), "basis", None) != CONSENT}
+    wrong |= {k for k in objected if getattr(offered.get(k), "basis", None)
+              != LEGITIMATE_INTERESTS}
+    if wrong:
+        raise InvalidChoice(", ".join(sorted(wrong)))
+    return {
+        key: (key in consented) if p.basis == CONSENT else (key not in objected)
+        for key, p in offered.items()
+    }
+
+
+def form_keys(values: Any, name: str) -> list[str]:
+    """The posted values of a repeated field, tolerant of a plain dict in tests."""
+    getter = getattr(values, "getlist", None)
+    if getter is not None:
+        return [str(v) for v in getter(name)]
+    raw = values.get(name) or []
+    return [raw] if isinstance(raw, str) else [str(v) for v in raw]

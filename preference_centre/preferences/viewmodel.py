@@ -1,0 +1,175 @@
+"""What the preference page shows, as plain data for templates/preferences/edit.html.
+
+Two steps: ``page_layout`` places every purpose a page offers (the matrix of channels by
+topic, then the sections), from the catalogue alone; ``preference_page`` puts one person's
+answers into that layout, as one ``Control`` per box (ticked or not, refused by GPC or not).
+The template renders the result once; no markup is made here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..consent.catalogue import (
+    CHANNELS,
+    CONTRACT,
+    LEGITIMATE_INTERESTS,
+    TOPICS,
+    Purpose,
+    gpc_purposes,
+)
+from .services import offered_purposes
+
+SECTIONS = ("profiling", "sharing", "cookies", "objections")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a purpose's checkbox sits on the page; the same for everyone."""
+
+    purpose: Purpose
+    kind: str  # "consent" or "object"
+    described: bool  # the purpose's description is shown under the box
+
+    @property
+    def key(self) -> str:
+        return self.purpose.key
+
+
+@dataclass(frozen=True)
+class Control:
+    """One checkbox as the person sees it: a consent box (ticked = allowed) or an objection
+    box (ticked = objected), with its description shown or not."""
+
+    purpose: Purpose
+    kind: str  # "consent" or "object"
+    checked: bool
+    gpc_refused: bool = False
+    described: bool = False
+
+    @property
+    def field_id(self) -> str:
+        return "pc-" + self.purpose.key.replace(":", "-")
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One channel of the matrix: a cell per topic (None where we do not use it), or one
+    cell across the topic columns (``spans``, e.g. online ads)."""
+
+    channel: str
+    label: str
+    cells: list[Slot | None]
+    spans: bool = False
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """The catalogue-derived part of the page: the same for everyone on one scope."""
+
+    topics: dict[str, str]
+    matrix: list[MatrixRow]
+    sections: dict[str, list[Slot]] = field(default_factory=dict)
+    explained: list[Purpose] = field(default_factory=list)
+    slots: list[Slot] = field(default_factory=list)
+    gpc_keys: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ChoiceRow:
+    """A matrix row with the person's boxes in it."""
+
+    label: str
+    cells: list[Control | None]
+    spans: bool
+
+
+@dataclass(frozen=True)
+class PreferencePage:
+    """Everything edit.html shows besides the site's own chrome."""
+
+    topics: list[str]  # the matrix's column headings
+    matrix: list[ChoiceRow]
+    sections: dict[str, list[Control]]
+    explained: list[Purpose]  # what we always do (contract): explained, not chosen
+    restricted: bool  # processing restricted (Art 18): the page says so
+    action: str  # where both forms post
+    masked_email: str | None = None  # shown on /p/, where nobody has signed in
+    export_url: str | None = None
+    erase_url: str | None = None
+
+
+def page_layout(purposes: dict[str, Purpose], *, scope: str) -> PageLayout:
+    """Which controls the page offers and where: the matrix of channels by topic, then the
+    sections. Depends only on the catalogue."""
+    def slot(purpose: Purpose, described: bool = True) -> Slot:
+        kind = "object" if purpose.basis == LEGITIMATE_INTERESTS else "consent"
+        return Slot(purpose, kind, described)
+
+    offered = offered_purposes(purposes, scope)
+    matrix, placed = [], set()
+    for channel, label in CHANNELS.items():
+        on_channel = [p for p in offered.values() if p.channel == channel]
+        if not on_channel:
+            continue
+        by_topic = {p.topic: p for p in on_channel}
+        if set(by_topic) <= set(TOPICS):
+            cells = [slot(by_topic[t], False) if t in by_topic else None for t in TOPICS]
+            matrix.append(MatrixRow(channel, label, cells))
+        else:
+            matrix.append(MatrixRow(channel, label, [slot(p) for p in on_channel], True))
+        placed.update(p.key for p in on_channel)
+    sections: dict[str, list[Slot]] = {name: [] for name in SECTIONS}
+    for key, purpose in offered.items():
+        if key in placed:
+            continue
+        if key.startswith("sharing:"):
+            name = "sharing"
+        elif key.startswith("cookies:"):
+            name = "cookies"
+        elif purpose.basis == LEGITIMATE_INTERESTS:
+            name = "objections"
+        else:
+            name = "profiling"
+        sections[name].append(slot(purpose))
+    slots = [c for row in matrix for c in row.cells if c is not None]
+    slots += [c for section in sections.values() for c in section]
+    explained = [p for p in purposes.values() if p.basis == CONTRACT]
+    return PageLayout(dict(TOPICS), matrix, sections, explained, slots,
+                      frozenset(gpc_purposes(purposes)))
+
+
+def page_answers(layout: PageLayout, stored: dict[str, bool], *,
+                 gpc: bool) -> dict[str, Control]:
+    """Each offered purpose's box showing the person's current answer (``stored``, as
+    ``stored_state`` gives it; a purpose not answered shows its default). Consent boxes are
+    ticked when allowed, objection boxes when objected to; with GPC on, its purposes show
+    unticked and say why."""
+    refused_by_gpc = layout.gpc_keys if gpc else frozenset()
+    controls = {}
+    for slot in layout.slots:
+        allowed = stored.get(slot.key, slot.purpose.default_allowed)
+        if slot.kind == "object":
+            checked, refused = not allowed, False
+        else:
+            refused = slot.key in refused_by_gpc
+            checked = allowed and not refused
+        controls[slot.key] = Control(slot.purpose, slot.kind, checked, refused, slot.described)
+    return controls
+
+
+def preference_page(layout: PageLayout, stored: dict[str, bool], *, gpc: bool,
+                    restricted: bool, action: str, masked_email: str | None = None,
+                    export_url: str | None = None,
+                    erase_url: str | None = None) -> PreferencePage:
+    """The page for one person: ``layout`` with their answers in every box."""
+    controls = page_answers(layout, stored, gpc=gpc)
+
+    def boxes(slots: list[Slot | None]) -> list[Control | None]:
+        return [controls[s.key] if s is not None else None for s in slots]
+
+    matrix = [ChoiceRow(row.label, boxes(row.cells), row.spans) for row in layout.matrix]
+    sections = {name: [controls[s.key] for s in slots]
+                for name, slots in layout.sections.items()}
+    return PreferencePage(list(layout.topics.values()), matrix, sections, layout.explained,
+                          restricted, action, masked_email, export_url, erase_url)
