@@ -12,6 +12,7 @@ to end it. The pace is enforced by the outbox when a message is about to leave
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from flask import current_app
@@ -78,6 +79,28 @@ def paces(person_id: int) -> dict[str, str]:
             _pacing.c.person_id == person_id, _pacing.c.setting.like(PACE_PREFIX + "%"))
     ).all())
     return {key: stored.get(pace_key(key)) or AS_IT_HAPPENS for key in paced_topics()}
+
+
+@dataclass(frozen=True)
+class PacingChoices:
+    """What a preference page shows: the day a running pause ends, and each paced topic's
+    pace."""
+
+    paused_until: date | None
+    paces: dict[str, str]
+
+
+def choices(person_id: int) -> PacingChoices:
+    """The person's pause and paces, read in one query."""
+    rows = db.session.execute(
+        select(_pacing.c.setting, _pacing.c.paused_until, _pacing.c.pace)
+        .where(_pacing.c.person_id == person_id)
+    ).all()
+    end = next((row.paused_until for row in rows if row.setting == PAUSE), None)
+    stored = {row.setting: row.pace for row in rows}
+    return PacingChoices(
+        end.date() if end is not None and end > clock.utcnow() else None,
+        {key: stored.get(pace_key(key)) or AS_IT_HAPPENS for key in paced_topics()})
 
 
 def pause(person_id: int, months: int, actor: Actor) -> LedgerEvent:

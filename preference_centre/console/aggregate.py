@@ -23,21 +23,16 @@ that move the person's figures from the old reason to the new one:
 "paused" is not kept: a pause ends by itself when time passes, which no trigger sees. The
 counts hold paused people at the reason they would have without the pause, and the dashboard
 moves the (few) people paused right now from "allowed" to "paused" when it reads them
-(``paused_correction``), as ``_decide`` refuses only what a pause holds back.
+(``paused_sql``), as ``_decide`` refuses only what a pause holds back.
 
 ``consent_events`` inserts add to the weekly opt-in / opt-out series.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text
-
 from ..consent.catalogue import all_purposes, marketing_purposes
-from ..consent.pacing import PAUSE
-from ..models.types import UTCDateTime
 
 ALLOWED = "allowed"
 # Why not, in the order the dashboard shows them.
@@ -62,20 +57,20 @@ def _purposes_sql(keys: list[str] | None = None) -> str:
     return "(" + " UNION ALL ".join(rows) + ")"
 
 
-def paused_correction(connection: Any, now: datetime) -> dict[str, int]:
-    """Marketing purpose -> people paused at ``now`` whom the counts hold as "allowed":
-    the dashboard shows them as "paused" instead. One query over the paused people only."""
+def paused_sql(setting: str) -> str:
+    """The query (bound ``:now``) of marketing purpose -> people paused at ``now`` (their
+    ``pacing_state`` row ``setting`` ends later) whom the counts hold as "allowed": the
+    dashboard shows them as "paused" instead. It reads the paused people only."""
     purposes = all_purposes()
     keys = [key for key in tracked_purposes() if purposes[key].is_marketing]
     reason = _reason("p.status", "p.restricted_at", _suppressed("p.email_hash"), "cs.allowed")
-    query = text(
+    return (
         f"SELECT cp.purpose, COUNT(*) FROM pacing_state ps JOIN people p ON p.id = ps.person_id "
         f"CROSS JOIN {_purposes_sql(keys)} AS cp LEFT JOIN consent_state cs "
         "ON cs.person_id = p.id AND cs.purpose = cp.purpose "
-        f"WHERE ps.setting = '{PAUSE}' AND ps.paused_until > :now AND {reason} = '{ALLOWED}' "
+        f"WHERE ps.setting = '{setting}' AND ps.paused_until > :now AND {reason} = '{ALLOWED}' "
         "GROUP BY cp.purpose"
-    ).bindparams(bindparam("now", type_=UTCDateTime))
-    return {purpose: int(people) for purpose, people in connection.execute(query, {"now": now})}
+    )
 
 
 def _suppressed(email_hash: str) -> str:

@@ -11,14 +11,14 @@ from flask_login import current_user, login_required
 from .. import tokens
 from ..actors import person_actor
 from ..auth import limits
-from ..consent import purposes_from_config
-from ..consent.ledger import history_summary, stored_state
+from ..consent import Actor, pacing, purposes_from_config
+from ..consent.ledger import LedgerEvent, history_summary, stored_state
 from ..cookies.hooks import cookie_consent, remember_cookie_choice_of
 from ..crypto import mask_email
 from ..extensions import csrf, db
 from ..models import Person
 from . import bp
-from .formdata import desired_from_form, form_keys
+from .formdata import desired_from_form, form_keys, paces_from_form
 from .forms import FreshLinkForm
 from .history import describe_event
 from .links import LinkHolder, LinkPersonGone, holder_of_link, record_visit, send_fresh_link
@@ -28,6 +28,8 @@ from .services import (
     InvalidChoice,
     SaveResult,
     describe_changes,
+    describe_paces,
+    pause_words,
     save_choices,
     stop_all_marketing,
 )
@@ -42,8 +44,12 @@ def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResu
     """Form -> service -> flash. None when the form was not one we sent (nothing saved)."""
     purposes = purposes_from_config(current_app.config)
     actor = person_actor(person.id, source)
+    action = request.form.get("action")
+    if action in ("pause", "resume"):
+        return apply_pause(person.id, action, actor)
+    paced: list[LedgerEvent] = []
     try:
-        if request.form.get("action") == "stop_all":
+        if action == "stop_all":
             result = stop_all_marketing(person.id, purposes, actor)
         else:
             desired = desired_from_form(purposes, scope, form_keys(request.form, "consent"),
@@ -51,13 +57,15 @@ def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResu
             result = save_choices(person.id, purposes, desired, actor,
                                   gpc=cookie_consent().gpc,
                                   restricted=person.restricted_at is not None)
-    except InvalidChoice:
+            paced = pacing.set_paces(person.id, paces_from_form(request.form), actor)
+    except (InvalidChoice, pacing.BadChoice):
         db.session.rollback()
         flash("That form did not match the choices we offer, so nothing was changed. "
               "Please try again.", "error")
         return None
     db.session.commit()
     changes = describe_changes(result.events, purposes)
+    changes += describe_paces(paced, purposes)
     for line in changes:
         flash(line, "success")
     if not changes:
@@ -65,6 +73,25 @@ def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResu
     for note in result.notes:
         flash(note, "warning")
     return result
+
+
+def apply_pause(person_id: int, action: str, actor: Actor) -> SaveResult | None:
+    """Pause all marketing for the months chosen, or resume it now."""
+    if action == "resume":
+        resumed = pacing.resume(person_id, actor)
+        db.session.commit()
+        flash("Marketing has started again." if resumed else "Marketing was not paused.",
+              "success" if resumed else "info")
+        return SaveResult([], [])
+    try:
+        event = pacing.pause(person_id, int(request.form.get("months", "")), actor)
+    except (ValueError, pacing.BadChoice):
+        db.session.rollback()
+        flash("Choose a pause of 1, 3 or 6 months. Nothing was changed.", "error")
+        return None
+    db.session.commit()
+    flash(pause_words(event.paused_until), "success")
+    return SaveResult([event], [])
 
 
 _LAYOUTS = "preferences.page_layouts"
@@ -99,7 +126,7 @@ def edit() -> Any:
     lines = [describe_event(e, purposes) for e in events[:HISTORY_LIMIT]]
     page = preference_page(layout_of(SCOPE_ACCOUNT), stored_state(person.id),
                            gpc=cookie_consent().gpc, restricted=person.restricted_at is not None,
-                           action=url_for(".edit"))
+                           action=url_for(".edit"), pacing=pacing.choices(person.id))
     return render_template("preferences/edit.html", page=page, history_lines=lines,
                            history_more=len(events) > HISTORY_LIMIT)
 
@@ -137,7 +164,8 @@ def link_page(person: LinkHolder, token: str) -> str:
                            restricted=person.restricted_at is not None, action=action,
                            masked_email=mask_email(person.email),
                            export_url=url_for("data_rights.export_request", token=token),
-                           erase_url=url_for("data_rights.erase_request", token=token))
+                           erase_url=url_for("data_rights.erase_request", token=token),
+                           pacing=pacing.choices(person.id))
     # No session here: the forms and the cookie banner carry no CSRF token.
     return render_template("preferences/edit.html", page=page, sessionless=True)
 
