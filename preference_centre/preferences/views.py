@@ -9,6 +9,8 @@ from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 
 from .. import tokens
+from ..account.forms import ContactDetailsForm
+from ..account.services import correct_contact_details
 from ..actors import person_actor
 from ..auth import limits
 from ..consent import Actor, pacing, purposes_from_config
@@ -148,17 +150,39 @@ def link(token: str) -> Any:
     except LinkPersonGone:
         return link_problem("This link no longer works",
                             "We no longer hold preferences for it. Nothing was changed.", 404)
+    details = None if person.has_account else ContactDetailsForm(
+        data={"name": person.name, "phone": person.phone})
+    if request.method == "POST" and request.form.get("action") == "details":
+        if details is None:
+            return link_problem("Sign in to change your details",
+                                "You have an account: correct your details on its profile "
+                                "page. Nothing was changed.", 400)
+        if details.validate():  # bound to the posted form
+            correct_details(person.id, details)
+            record_visit(person)
+            return redirect(url_for(".link", token=token), code=303)
+        return link_page(person, token, details), 400, {"Referrer-Policy": "no-referrer"}
     if request.method == "POST":
         if apply_post(person, SCOPE_LINK, "email_link") is not None:
             record_visit(person)
         return redirect(url_for(".link", token=token), code=303)
     # The token is in the address: never send it to another site as a Referer.
-    return link_page(person, token), 200, {"Referrer-Policy": "no-referrer"}
+    return link_page(person, token, details), 200, {"Referrer-Policy": "no-referrer"}
 
 
-def link_page(person: LinkHolder, token: str) -> str:
-    """The ``/p/`` page: the person's answers, their masked address, and forms that post
-    to this same address."""
+def correct_details(person_id: int, form: ContactDetailsForm) -> None:
+    changed = correct_contact_details(db.session.get(Person, person_id),
+                                      {"name": form.name.data, "phone": form.phone.data})
+    db.session.commit()
+    flash("Your details were saved." if changed else "Nothing changed: your details are "
+          "as they were.", "success" if changed else "info")
+
+
+def link_page(person: LinkHolder, token: str,
+              details: ContactDetailsForm | None = None) -> str:
+    """The ``/p/`` page: the person's answers, their masked address, forms that post to
+    this same address, and for someone without an account their name and phone number to
+    correct (``details``)."""
     action = url_for(".link", token=token)
     page = preference_page(layout_of(SCOPE_LINK), person.stored, gpc=cookie_consent().gpc,
                            restricted=person.restricted_at is not None, action=action,
@@ -167,7 +191,8 @@ def link_page(person: LinkHolder, token: str) -> str:
                            erase_url=url_for("data_rights.erase_request", token=token),
                            pacing=pacing.choices(person.id))
     # No session here: the forms and the cookie banner carry no CSRF token.
-    return render_template("preferences/edit.html", page=page, sessionless=True)
+    return render_template("preferences/edit.html", page=page, sessionless=True,
+                           details=details)
 
 
 def link_problem(title: str, explanation: str, status: int) -> tuple[str, int]:
