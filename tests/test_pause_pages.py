@@ -9,7 +9,7 @@ from sqlalchemy import select
 from preference_centre.consent import history, may_contact
 from preference_centre.consent.pacing import paces, paused_until
 from preference_centre.extensions import db
-from preference_centre.links import preference_link
+from preference_centre.links import one_click_link, preference_link
 from preference_centre.models import AuditEvent, Person
 from tests.accounts_support import path_of
 from tests.messaging_support import consent
@@ -122,3 +122,50 @@ def test_an_account_holder_corrects_details_on_the_profile_page_instead(client, 
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(Person, person.id).name == "Ada"
+
+
+# The one-click page (/u/) --------------------------------------------------------------------
+
+def _unsubscribe_url(app, person, topic="offers"):
+    return path_of(one_click_link(person.id, "email", topic, "m1"), app)
+
+
+def test_the_one_click_page_pauses_and_resumes(app, client, make_person, frozen_clock):
+    person = make_person()
+    consent(person, **{"email:offers": True})
+    url = _unsubscribe_url(app, person)
+    html = client.get(url).get_data(as_text=True)
+    assert "Pause for 6 months" in html and "Stop offers emails" in html
+    assert history(person.id)[0].purpose == "email:offers"  # the GET changed nothing
+    page = client.post(url + "/pause", data={"months": "6"})
+    assert page.status_code == 200
+    assert "until <strong>24 May 2027</strong>" in page.get_data(as_text=True)
+    assert may_contact(person.id, "email", "offers").reason == "paused until 2027-05-24"
+    event = history(person.id)[0]
+    assert (event.purpose, event.source, event.message_ref) == ("pause:marketing",
+                                                                "email_link", "m1")
+    assert "Resume marketing now" in client.get(url).get_data(as_text=True)
+    assert "Marketing has started again" in client.post(url + "/resume").get_data(as_text=True)
+    assert may_contact(person.id, "email", "offers")
+
+
+def test_a_mailbox_providers_one_click_unsubscribes_and_never_pauses(app, client, make_person):
+    person = make_person()
+    consent(person, **{"email:offers": True})
+    response = client.post(_unsubscribe_url(app, person),
+                           data={"List-Unsubscribe": "One-Click", "months": "3",
+                                 "action": "pause"})
+    assert response.status_code == 200
+    assert may_contact(person.id, "email", "offers").reason == "no consent"
+    assert paused_until(person.id) is None
+
+
+def test_a_tampered_link_pauses_nothing(app, client, make_person):
+    person = make_person()
+    url = _unsubscribe_url(app, person)
+    response = client.post(url[:-3] + "xyz/pause", data={"months": "3"})
+    assert response.status_code == 400
+    assert paused_until(person.id) is None
+    response = client.post(url + "/pause", data={"months": "2"})
+    assert response.status_code == 400 and "Nothing was changed" in response.get_data(
+        as_text=True)
