@@ -25,20 +25,26 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	$(FLASK) db upgrade
 
+# Every run: the seed is idempotent (it only makes demo customers that are missing, erased
+# ones included) and prints the demo log-in each time.
 seed: migrate
-	@test -f instance/.demo-seeded || ($(FLASK) demo seed && touch instance/.demo-seeded)
+	@$(FLASK) demo seed
 
 # The web server, a local mail catcher (aiosmtpd, mail lands in instance/mail/) and the
-# outbox worker run together; Ctrl-C stops all three.
+# outbox worker run together; Ctrl-C stops all three. The traps end only the two background
+# jobs (by pid): signalling the whole group would signal make and this shell too.
 run: seed
 	@echo ""
 	@echo "  Preference centre:  http://127.0.0.1:5000"
-	@echo "  Log in as a demo customer: see the 'demo seed' lines above"
+	@echo "  Log in as a demo customer: the 'Log in as' line above"
 	@echo "  Caught mail:        http://127.0.0.1:5000/dev/mail  (files in instance/mail/)"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/python -m preference_centre.devmail --port $(MAIL_PORT) --dir instance/mail & \
+	@$(BIN)/python -m preference_centre.devmail --port $(MAIL_PORT) --dir instance/mail & \
+	pids=$$!; \
 	$(FLASK) outbox send --poll & \
+	pids="$$pids $$!"; \
+	trap 'kill $$pids 2>/dev/null; exit 0' INT TERM; \
+	trap 'kill $$pids 2>/dev/null' EXIT; \
 	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-test

@@ -23,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,
     "BASE_URL": "http://127.0.0.1:5000",
     "COMPANY_NAME": "Active Connections Group Ltd",
+    # The controller's postal address and privacy contact, named in the privacy notice
+    # (UK GDPR Art 13(1)(a)); set the registered office and a monitored mailbox.
+    "COMPANY_ADDRESS": "Data Protection, Active Connections Group Ltd, United Kingdom",
+    "PRIVACY_CONTACT_EMAIL": "privacy@localhost",
     "SECRET_KEY_FALLBACKS": [],
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 8025,

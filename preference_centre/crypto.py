@@ -110,3 +110,12 @@ def mask_email(address: str) -> str:
         name, tld = domain, ""
     masked_domain = (name[:1] + "***") + (("." + tld) if tld else "")
     return f"{local[:1]}***@{masked_domain}"
+
+
+def mask_phone(number: str) -> str:
+    """``07*** ***101``: the first two and last three digits, enough for a person to recognise
+    the number a text went to, not to learn it."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if len(digits) < 7:
+        return "***"
+    return f"{digits[:2]}*** ***{digits[-3:]}"

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import select
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 from flask import Flask, Response, has_request_context
-from sqlalchemy import Update, bindparam, event, text, update
+from sqlalchemy import Row, Update, bindparam, event, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 
 from . import sqlite_writers
 from .extensions import db
-from .prepared import Prepared
+from .models import Person
 
 
 def init_app(app: Flask) -> None:
@@ -87,36 +87,29 @@ def allow_ledger_pseudonymisation() -> None:
         db.session.execute(text("SELECT set_config('preference_centre.erasure', 'on', true)"))
 
 
-def lock_person(person_id: int, statement: Prepared | None = None, *,
-                connection: Connection | None = None, **params: Any) -> tuple[Any, ...] | None:
+def lock_person(person_id: int, statement: Update | None = None, *,
+                connection: Connection | None = None, **params: Any) -> Row[Any] | None:
     """Take the write lock for one person's consent (row lock on PostgreSQL, the database
     write lock on SQLite) and return the row of ``statement``, or None if no such person.
     The default statement returns just the new consent version; a caller may pass
-    ``person_lock()`` with more in its RETURNING, prepared (and their ``params``), to read
-    what it needs in the same round trip. Without ``connection`` this works in the session's
+    ``PERSON_LOCK`` with more in its RETURNING (and their ``params``), to read what it
+    needs in the same round trip. Without ``connection`` this works in the session's
     transaction, flushing pending ORM changes first, so a person created in it exists."""
     if connection is None:
         db.session.flush()
         connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         sqlite_writers.take_turn(connection)
-    return (statement or _default_lock()).first(connection, {"pid": person_id, **params})
+    return connection.execute(statement if statement is not None else PERSON_LOCK,
+                              {"pid": person_id, **params}).first()
 
 
-@cache
-def person_lock() -> Update:
-    """``UPDATE people SET consent_version = consent_version + 1 WHERE id = :pid RETURNING
-    consent_version``: built once (the models import this module, so not at import time)."""
-    from .models import Person
-
-    people = Person.__table__
-    return (
-        update(people).where(people.c.id == bindparam("pid"))
-        .values(consent_version=people.c.consent_version + 1)
-        .returning(people.c.consent_version)
-    )
-
-
-@cache
-def _default_lock() -> Prepared:
-    return Prepared(person_lock())
+# UPDATE people SET consent_version = consent_version + 1 WHERE id = :pid
+# RETURNING consent_version: every consent write bumps the version under this lock, so a
+# version read under it tells whether anything has written since.
+_people = Person.__table__
+PERSON_LOCK: Update = (
+    update(_people).where(_people.c.id == bindparam("pid"))
+    .values(consent_version=_people.c.consent_version + 1)
+    .returning(_people.c.consent_version)
+)

@@ -2,7 +2,8 @@
 accounts, orders (one 37 months old, so retention has something to do), masked cards,
 communications, information from other organisations and a consent history.
 
-Idempotent: a customer whose address is already on file is left as it is.
+Idempotent: a customer whose address is already on file is left as it is; one that is gone
+(erased, say, while trying the erasure pages) is made again.
 """
 
 from __future__ import annotations
@@ -21,19 +22,19 @@ from .people import find_person_by_email, hash_secret, new_person
 DEMO_PASSWORD = "demo-privacy-centre-2024"  # noqa: S105
 
 CUSTOMERS: list[dict[str, Any]] = [
-    {"email": "alice@example.com", "name": "Alice Hughes", "gender": "female",
+    {"email": "alice@example.com", "name": "Alice Hughes", "gender": "Female",
      "address": "12 Bridge Street, Manchester M3 3BW", "phone": "07700 900101",
      "date_of_birth": "1986-04-12", "consents": {"email:offers": True, "email:updates": True}},
-    {"email": "bilal@example.com", "name": "Bilal Rahman", "gender": "male",
+    {"email": "bilal@example.com", "name": "Bilal Rahman", "gender": "Male",
      "address": "4 Clifton Road, Bristol BS8 1AA", "phone": "07700 900202",
      "date_of_birth": "1992-02-29", "consents": {"email:policy": True, "sms:offers": True}},
-    {"email": "ceri@example.com", "name": "Ceri Morgan", "gender": "female",
+    {"email": "ceri@example.com", "name": "Ceri Morgan", "gender": "Female",
      "address": "88 Queen Street, Cardiff CF10 2GP", "phone": "07700 900303",
      "date_of_birth": "1975-09-03", "consents": {"post:offers": False}},
-    {"email": "duncan@example.com", "name": "Duncan McLeod", "gender": "male",
+    {"email": "duncan@example.com", "name": "Duncan McLeod", "gender": "Male",
      "address": "21 Rose Street, Edinburgh EH2 2PR", "phone": "07700 900404",
      "date_of_birth": "1968-11-30", "consents": {"profiling": True, "ads:personalised": True}},
-    {"email": "ella@example.com", "name": "Ella Thompson", "gender": "female",
+    {"email": "ella@example.com", "name": "Ella Thompson", "gender": "Female",
      "address": "3 Castle Hill, Lincoln LN1 3AA", "phone": "07700 900505",
      "date_of_birth": "2001-06-21", "consents": {"cookies:analytics": True}},
 ]
@@ -60,7 +61,9 @@ def _add_customer(index: int, profile: dict[str, Any], password_hash: str) -> No
     ages = [3, 45, 200] + ([37 * 31] if index == 0 else [])
     for n, days in enumerate(ages):
         product, price = PRODUCTS[(index + n) % len(PRODUCTS)]
-        order = Order(person_id=person.id, reference=f"DEMO-{index + 1:03d}-{n + 1}",
+        # The person id keeps references unique when an erased demo customer is made again:
+        # erasure keeps the old orders' references for accounting.
+        order = Order(person_id=person.id, reference=f"DEMO-{index + 1:03d}-{person.id}-{n + 1}",
                       product=product, amount_pence=price, ordered_at=now - timedelta(days=days),
                       status="confirmed" if days < 30 else "delivered")
         db.session.add(order)

@@ -36,7 +36,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 ERROR_TITLES = {
     400: ("This request could not be understood", "Something in the request was malformed."),
     403: ("You cannot do that", "You do not have permission for this page or action."),
-    404: ("Page not found", "There is nothing at this address."),
+    404: ("Page not found", "The address may have been mistyped or copied incompletely, or "
+          "the page may have moved."),
     405: ("Not allowed", "This address does not accept that kind of request."),
     413: ("Too much data", "What you sent is larger than we accept."),
     429: ("Too many attempts", "Please wait a little and try again."),
@@ -121,6 +122,10 @@ def render_error(error: Exception) -> tuple[Any, int]:
         db.session.rollback()
     title, explanation = ERROR_TITLES.get(code, ERROR_TITLES[500])
     detail = getattr(error, "description", None) if code < 500 else None
+    if isinstance(error, HTTPException) and detail == type(error).description:
+        # Werkzeug's stock sentence ("The requested URL was not found on the server...")
+        # repeats our explanation in worse words; only a description we wrote is shown.
+        detail = None
     if wants_json():
         return {"error": title, "detail": detail}, code
     if isinstance(error, BadHost | SecurityError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import text
 
@@ -16,7 +18,7 @@ FULL = {
     "gender": "Prefer not to say",
     "address": "12 St James's Square\r\nLondon\r\nSW1Y 4JH",
     "phone": "07700 900123",
-    "date_of_birth": "1985-12-10",
+    "date_of_birth-day": "10", "date_of_birth-month": "12", "date_of_birth-year": "1985",
     "security_question": "First pet's name?",
     "security_answer": "  Mr  Whiskers ",
 }
@@ -44,7 +46,7 @@ def test_profile_saves_every_field(app, client, auth, make_person):
     person = make_person(email="bo@example.com")
     auth.login(person)
     page = client.get("/account/profile").get_data(as_text=True)
-    assert "Prefer not to say" in page and 'type="date"' in page
+    assert "Prefer not to say" in page and 'name="date_of_birth-day"' in page
     response = client.post("/account/profile", data=FULL)
     assert response.status_code == 302
     person = reload(person)
@@ -124,9 +126,11 @@ def test_clearing_the_question_removes_the_answer(app, client, auth, make_person
         ("address", "x" * 501, "at most 500"),
         ("phone", "call me maybe", "Enter a phone number"),
         ("phone", "123", "Enter a phone number"),
-        ("date_of_birth", "2999-01-01", "cannot be in the future"),
-        ("date_of_birth", "1850-01-01", "Enter a date after"),
-        ("date_of_birth", "31/31/1990", "Not a valid date"),
+        ("date_of_birth-year", "2999", "cannot be in the future"),
+        ("date_of_birth-year", "1850", "Enter a date after"),
+        ("date_of_birth-month", "31", "must be a real date"),
+        ("date_of_birth-day", "30x", "must be a real date in numbers"),
+        ("date_of_birth-month", "", "must include a month"),
         ("gender", "Wizard", "Not a valid choice"),
         ("security_question", "Pet?\nX", "without line breaks"),
         ("security_answer", "", "Give an answer"),
@@ -149,3 +153,39 @@ def test_a_gender_written_elsewhere_survives_a_save(app, client, auth, make_pers
     auth.login(person)
     client.post("/account/profile", data={"name": "Hal", "gender": "Agender"})
     assert reload(person).gender == "Agender"
+
+
+def test_an_impossible_date_of_birth_is_a_clear_error_never_a_server_error(
+        app, client, auth, make_person):
+    person = make_person(email="ivy@example.com", date_of_birth="1990-03-27")
+    auth.login(person)
+    response = client.post("/account/profile", data={
+        "name": "Ivy", "gender": "", "date_of_birth-day": "29",
+        "date_of_birth-month": "2", "date_of_birth-year": "2023"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Date of birth must be a real date" in page
+    # The summary links to the day box; the typed values stay in the boxes.
+    assert 'href="#date_of_birth-day"' in page and 'value="29"' in page
+    assert reload(person).date_of_birth == "1990-03-27"
+
+
+def test_the_date_of_birth_shows_as_day_month_and_year_boxes(app, client, auth, make_person):
+    auth.login(make_person(email="jo@example.com", date_of_birth="1986-04-12"))
+    page = client.get("/account/profile").get_data(as_text=True)
+    assert 'type="date"' not in page
+    for part, value in (("day", "12"), ("month", "4"), ("year", "1986")):
+        assert re.search(rf'name="date_of_birth-{part}"[^>]*value="{value}"', page), part
+        assert f'<label for="date_of_birth-{part}">' in page
+    assert "For example, 27 3 1990" in page
+
+
+def test_the_profile_says_once_that_every_field_is_optional(app, client, auth, make_person):
+    auth.login(make_person(email="kit@example.com", gender="female"))
+    page = client.get("/account/profile").get_data(as_text=True)
+    assert "Every field on this page is optional" in page and "(optional)" not in page
+    # A gender stored as "female" shows, and stays selected, as the form's "Female".
+    assert '<option selected value="Female">Female</option>' in page
+    assert ">female<" not in page
+    # The security question's group and its field say different things.
+    assert "<legend>Security question</legend>" in page and ">Your question</label>" in page

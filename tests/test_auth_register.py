@@ -138,3 +138,14 @@ def test_purge_deletes_only_stale_bare_registrations(app, make_person, frozen_cl
     assert stale and subscriber and verified and recent
     assert verify_secret(reload(verified).password_hash, DEFAULT_PASSWORD)
     assert purge_unverified_accounts(clock.utcnow() + timedelta(days=1)) == 0
+
+
+def test_after_confirming_the_address_the_log_in_form_has_it_filled_in(app, client, mailbox):
+    register(client, "cleo@example.com")
+    confirmed = client.post(link_to(mailbox, "cleo@example.com", app, "/verify/"))
+    # Never in the address: it would end up in logs and browser histories.
+    assert "cleo" not in confirmed.headers["Location"]
+    page = client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    assert 'value="cleo@example.com"' in page
+    # Once: a later visit to the log-in page starts empty.
+    assert 'value="cleo@example.com"' not in client.get("/login").get_data(as_text=True)

@@ -44,13 +44,26 @@ def test_a_campaign_queues_only_people_who_consented(app, mailbox, people):
     assert [e.rcpt_tos for e in mailbox.envelopes] == [["yes@example.com"]]
 
 
-def test_a_person_without_a_name_is_greeted_as_there(app, mailbox, make_person):
+def test_a_person_without_a_name_gets_what_the_template_says_instead(app, mailbox,
+                                                                    make_person):
     person = make_person(email="anon@example.com")
     consent(person, **{"email:updates": True})
-    queue_campaign("updates", "email", "News", "Hello {{ name }}, the app is new.")
+    queue_campaign("updates", "email", 'Offers for {{ first_name or "you" }}',
+                   'Hello {{ name or "there" }}, the app is new.')
     db.session.commit()
     deliver_due()
-    assert "Hello there, the app is new." in body_text(mailbox.last_to("anon@example.com"))
+    message = mailbox.last_to("anon@example.com")
+    assert message["Subject"] == "Offers for you"
+    assert "Hello there, the app is new." in body_text(message)
+
+
+def test_a_bare_first_name_placeholder_never_says_there(app):
+    from preference_centre.messaging.campaigns import CampaignRenderer
+    from preference_centre.messaging.senders import Contact
+
+    content = CampaignRenderer("Offers for {{ first_name }}", "Hi {{ name }}").render(
+        Contact(1, None, None, None))
+    assert "there" not in content.subject and "there" not in content.text
 
 
 def test_each_person_gets_their_own_name_though_renderings_are_reused(app):
@@ -61,10 +74,10 @@ def test_each_person_gets_their_own_name_though_renderings_are_reused(app):
     names = ["Ada Lovelace", "Ada Byron", None, "Bob <b>", "Ada Lovelace"]
     rendered = [renderer.render(Contact(n, None, name, None)) for n, name in enumerate(names)]
     assert [content.subject for content in rendered] == [
-        "Offers for Ada", "Offers for Ada", "Offers for there", "Offers for Bob",
+        "Offers for Ada", "Offers for Ada", "Offers for", "Offers for Bob",
         "Offers for Ada"]
     assert [content.text.split("\n")[0] for content in rendered] == [
-        "Hello Ada Lovelace & co", "Hello Ada Byron & co", "Hello there & co",
+        "Hello Ada Lovelace & co", "Hello Ada Byron & co", "Hello  & co",
         "Hello Bob <b> & co", "Hello Ada Lovelace & co"]
     assert rendered[3].html == "<p>Hello Bob &lt;b&gt; &amp; co</p>\n<p>News.</p>"
 

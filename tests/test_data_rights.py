@@ -30,8 +30,11 @@ def test_data_page_shows_every_category_its_facts_and_the_data(app, client, auth
         assert category.title in page
         assert category.legal_basis in page
     for value in ("Zebedee Quixote-Marsh", "17 Quince Lane", "4242", "Facebook",
-                  "Broadband 500", "Firefox on Linux", "email:offers", "cookies:analytics"):
+                  "Broadband 500", "Firefox on Linux", "Offers by email", "Analytics cookies"):
         assert value in page
+    # Plain words, never the stored codes (the export keeps those).
+    for code in ("email:offers", "cookies:analytics", "one_click", "export_ready"):
+        assert code not in page
     assert "$scrypt" not in page and "First pet?" not in page
 
 

@@ -163,3 +163,18 @@ def test_the_same_transaction_can_still_write_after_an_export(app, make_person, 
     db.session.commit()
     assert db.session.scalar(db.select(db.func.count()).select_from(Order)
                              .where(Order.reference.like("after-export-%"))) == 2
+
+
+def test_a_spent_download_link_says_already_downloaded_and_how_to_ask_again(
+        app, client, make_person, mailbox):
+    person = make_person(email="pia@example.com", password=None)
+    client.post(f"/p/{tokens.make_preference_token(person.id)}/export-request")
+    path = _emailed_link(mailbox, "pia@example.com").split("127.0.0.1:5000", 1)[1]
+    page = client.get(path)
+    # The page with the button is never cached: back or reload asks again.
+    assert page.headers["Cache-Control"] == "no-store"
+    client.post(path, data={"format": "json"})
+    again = client.get(path).get_data(as_text=True).split("<main", 1)[1].split("</main>")[0]
+    assert "Already downloaded" in again
+    assert ">Download</button>" not in again
+    assert 'href="/p/new-link"' in again and "log in" not in again.lower()

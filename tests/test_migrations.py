@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import DBAPIError
 
 from preference_centre.extensions import db
 from preference_centre.models import ExternalRecord, Order
@@ -44,6 +46,19 @@ def _the_ledger_sets_the_state(person_id):
     assert allowed in (True, 1)
 
 
+def _the_ledger_refuses_a_rewrite():
+    """Migrations 0002 and 0009 are there: history and published notices cannot be edited."""
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO notice_versions (version, published_at, material, summary, body) "
+            "VALUES ('1', CURRENT_TIMESTAMP, false, 'First.', '<p>Words.</p>')"))
+    for statement in ("UPDATE consent_events SET new_value = NOT new_value",
+                      "DELETE FROM consent_events", "UPDATE notice_versions SET body = ''",
+                      "DELETE FROM notice_versions"):
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as connection:
+            connection.execute(text(statement))
+
+
 def test_upgrade_downgrade_upgrade_matches_models(app, engine_name, make_person):
     _reset(engine_name)
     try:
@@ -55,6 +70,7 @@ def test_upgrade_downgrade_upgrade_matches_models(app, engine_name, make_person)
         upgrade()
         assert _differences() == []
         _the_ledger_sets_the_state(make_person().id)
+        _the_ledger_refuses_a_rewrite()
     finally:
         if engine_name == "postgresql":
             # Leave the schema as the rest of the run expects it (models, with the guard).

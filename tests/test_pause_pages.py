@@ -135,7 +135,7 @@ def test_the_one_click_page_pauses_and_resumes(app, client, make_person, frozen_
     consent(person, **{"email:offers": True})
     url = _unsubscribe_url(app, person)
     html = client.get(url).get_data(as_text=True)
-    assert "Pause for 6 months" in html and "Stop offers emails" in html
+    assert "Pause for 6 months" in html and "Stop all marketing" in html
     assert history(person.id)[0].purpose == "email:offers"  # the GET changed nothing
     page = client.post(url + "/pause", data={"months": "6"})
     assert page.status_code == 200

@@ -91,3 +91,16 @@ def test_an_operator_can_replace_the_text_from_the_instance_folder(app, client):
     assert "<p>Our own words &lt;b&gt;here&lt;/b&gt;.</p>" in html
     assert "<p>Second paragraph.</p>" in html
     assert "The three reasons we use your information" not in html
+
+
+def test_the_notice_names_the_controller_a_privacy_contact_and_the_right_to_complain(
+        app, client):
+    app.config.update(COMPANY_ADDRESS="1 Example Street, Leeds LS1 1AA",
+                      PRIVACY_CONTACT_EMAIL="privacy@example.com")
+    html = client.get("/privacy").get_data(as_text=True)
+    # UK GDPR Art 13(1)(a) and (2)(d): who the controller is, how to reach them, the ICO.
+    assert "Active Connections Group Ltd" in html and "controller" in html
+    assert "1 Example Street, Leeds LS1 1AA" in html
+    assert 'href="mailto:privacy@example.com"' in html
+    assert "Information Commissioner" in html and "ico.org.uk" in html
+    assert "0303 123 1113" in html

@@ -177,3 +177,29 @@ def test_unconfirmed_signups_are_purged_after_seven_days(client, mailbox, frozen
 def test_signup_is_rate_limited(client):
     codes = [sign_up(client, email=f"r{n}@example.com").status_code for n in range(6)]
     assert codes[:5] == [303] * 5 and codes[5] == 429
+
+
+def test_a_sign_up_without_a_topic_is_refused_with_an_error_summary(client, mailbox):
+    response = sign_up(client, email="nil@example.com", topics=())
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'href="#topics-0"' in html and 'id="topics-0"' in html
+    assert "Choose at least one topic to hear about." in html
+    assert find_person_by_email("nil@example.com") is None
+    deliver_due()
+    assert not mailbox.to("nil@example.com")
+
+
+def test_the_intro_promises_what_the_form_offers(client):
+    html = client.get("/signup").get_data(as_text=True)
+    lead = html.split('class="lead">', 1)[1].split("</p>", 1)[0]
+    assert "prize draw" not in lead and "newsletter" not in lead.lower()
+    for words in ("offers", "website and app", "deadlines and policy changes"):
+        assert words in lead
+
+
+def test_the_confirmation_mail_says_it_was_sent_because_they_asked(client, mailbox):
+    sign_up(client)
+    deliver_due()
+    text = body_text(mailbox.last_to("lin@example.com"))
+    assert "because you asked us for it (a sign-up" in text

@@ -91,7 +91,7 @@ def test_page_names_masked_address_scope_and_both_buttons(client: Any, subscribe
     assert "a***@e***.com" in page
     assert "alice.smith@example.com" not in page
     assert "Offers by email" in page
-    assert "Stop offers emails" in page
+    assert "Stop emails about offers" in page
     assert "Stop all marketing" in page
 
 

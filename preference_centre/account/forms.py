@@ -6,13 +6,14 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
 from .. import clock
 from ..auth.forms import NAME_MAX, current_password_field, email_field, new_password_field
 from ..auth.validators import at_most, single_line, strip
+from .date_input import DateInputField
 
 ADDRESS_MAX = 500
 PHONE_MAX = 30
@@ -37,7 +38,7 @@ def phone_number(form: FlaskForm, field: StringField) -> None:
         raise ValidationError("Enter a phone number like 07700 900123 or +44 7700 900123.")
 
 
-def birth_date(form: FlaskForm, field: DateField) -> None:
+def birth_date(form: FlaskForm, field: DateInputField) -> None:
     if field.data is None:
         return
     if field.data > clock.utcnow().date():
@@ -55,33 +56,33 @@ def _text(label: str, maximum: int, *extra: object, **kwargs: object) -> StringF
 
 class ProfileForm(FlaskForm):
     name = _text("Name", NAME_MAX)
-    gender = SelectField("Gender (optional)", choices=GENDER_CHOICES, validate_choice=True)
+    gender = SelectField("Gender", choices=GENDER_CHOICES, validate_choice=True)
     address = TextAreaField(
         "Postal address", filters=[strip],
         validators=[Optional(), at_most(ADDRESS_MAX)], render_kw={"maxlength": ADDRESS_MAX},
     )
     phone = _text("Phone number", PHONE_MAX, phone_number)
-    date_of_birth = DateField(
-        "Date of birth", validators=[Optional(), birth_date],
-        render_kw={"min": EARLIEST_BIRTH_DATE.isoformat()},
-    )
-    security_question = _text("Security question", QUESTION_MAX)
+    date_of_birth = DateInputField("Date of birth", validators=[Optional(), birth_date])
+    security_question = _text("Your question", QUESTION_MAX)
     security_answer = PasswordField(
-        "New answer to your security question",
+        "Your answer",
         validators=[Optional(), at_most(ANSWER_MAX), single_line],
         render_kw={"maxlength": ANSWER_MAX, "autocomplete": "off"},
     )
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.date_of_birth.render_kw = {
-            **(self.date_of_birth.render_kw or {}), "max": clock.utcnow().date().isoformat()}
 
     def allow_stored_gender(self, stored: str | None) -> None:
         """Keep a value written elsewhere (import, staff) selectable, so saving the form
         does not silently drop it."""
         if stored and stored not in {choice.value for choice in GENDER_CHOICES}:
             self.gender.choices = [*GENDER_CHOICES, SelectChoice(stored, stored)]
+
+
+def gender_choice(stored: str | None) -> str:
+    """The form's choice for a stored gender: older records hold ``female`` where the form
+    stores ``Female``; anything else is kept as stored."""
+    if not stored:
+        return ""
+    return next((c.value for c in GENDER_CHOICES if c.value.lower() == stored.lower()), stored)
 
 
 class ContactDetailsForm(FlaskForm):

@@ -16,7 +16,13 @@ from ..auth.views import confirm_on_post
 from ..extensions import db
 from ..people import PasswordRejected
 from . import bp, services
-from .forms import EmailChangeForm, EndSessionsForm, PasswordChangeForm, ProfileForm
+from .forms import (
+    EmailChangeForm,
+    EndSessionsForm,
+    PasswordChangeForm,
+    ProfileForm,
+    gender_choice,
+)
 
 
 def _form_error(form: FlaskForm, error: Exception, default_field: str) -> None:
@@ -50,8 +56,9 @@ def profile() -> Any:
     person = current_user
     stored = {name: getattr(person, name) for name in services.PROFILE_FIELDS}
     stored["date_of_birth"] = _stored_date(person.date_of_birth)
-    form = ProfileForm(data={**stored, "gender": person.gender or ""})
-    form.allow_stored_gender(person.gender)
+    gender = gender_choice(person.gender)
+    form = ProfileForm(data={**stored, "gender": gender})
+    form.allow_stored_gender(gender)
     if form.validate_on_submit():
         values = {name: form[name].data for name in services.PROFILE_FIELDS}
         values["security_answer"] = form.security_answer.data

@@ -40,7 +40,10 @@ def revoke_command(prefix: str) -> None:
 @api_key_cli.command("list")
 def list_command() -> None:
     """List keys: prefix, name, created, last used, revoked. Never the keys themselves."""
-    for key in list_api_keys():
+    keys = list_api_keys()
+    if not keys:
+        click.echo("No API keys. Create one with: flask api-key create NAME")
+    for key in keys:
         used = key.last_used_at.isoformat(timespec="minutes") if key.last_used_at else "never"
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "live"
         click.echo(f"{key.key_prefix}  {key.name}  created {key.created_at:%Y-%m-%d}  "

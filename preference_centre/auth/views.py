@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import tokens
 from ..extensions import db
+from ..models import Person
 from ..people import verify_secret
 from ..redirects import safe_next
 from . import bp, limits, services, sessions
@@ -109,8 +110,19 @@ def verify(token: str) -> Any:
               "success")
         return redirect(target)
     db.session.commit()
+    _prefill_login(person)
     flash("Your email address is confirmed. You can log in now.", "success")
     return redirect(url_for("auth.login"))
+
+
+# The session, not the address bar: an address in a URL ends up in logs and histories.
+_LOGIN_EMAIL_KEY = "login_email"
+
+
+def _prefill_login(person: Person) -> None:
+    """The person has just proven this address in this browser: the log-in form that
+    follows has it filled in, once."""
+    session[_LOGIN_EMAIL_KEY] = person.email
 
 
 @bp.route("/verify/resend", methods=["POST"])
@@ -133,6 +145,9 @@ def login() -> Any:
     if current_user.is_authenticated:
         return redirect(target)
     form = LoginForm(next=request.args.get("next"))
+    prefill = session.pop(_LOGIN_EMAIL_KEY, None)
+    if prefill and request.method == "GET":
+        form.email.data = prefill
     error = resend_form = None
     if form.validate_on_submit():
         check = services.check_sign_in(form.email.data, form.password.data)

@@ -76,6 +76,20 @@ def read_link(kind: str, token: str) -> RightsRequest:
     return row
 
 
+def spent_request(kind: str, token: str) -> RightsRequest | None:
+    """The request a genuine, unexpired link of ``kind`` stood for when that link has
+    already been used; None otherwise. For a page that says "already downloaded" rather
+    than "this link does not work"."""
+    try:
+        data = tokens.read_token(KINDS[kind].token_purpose, token, lifetime(kind))
+    except tokens.TokenInvalid:
+        return None
+    row = db.session.get(RightsRequest, data.get("r")) if isinstance(data, dict) else None
+    if row is None or row.kind != kind or row.status != "completed":
+        return None
+    return row
+
+
 def complete(row: RightsRequest, resolution: str) -> None:
     """Used once: the link stops working."""
     row.status, row.resolved_at, row.resolution = "completed", clock.utcnow(), resolution

@@ -186,7 +186,10 @@ def erasure_plan(config: Any) -> tuple[list[str], list[str]]:
         actions = {s.erasure.effective_action(config) for s in cat.sources}
         if keeps and actions & {"strip", "pseudonymise"}:
             kept.append(f"{cat.title}: {keeps}")
-        gone.append(cat.title)
+            gone.append(f"{cat.title}: {cat.erased_when_kept}" if cat.erased_when_kept
+                        else f"{cat.title}, except what is kept below")
+        else:
+            gone.append(cat.title)
     kept.append("A keyed fingerprint of your email address (it cannot be turned back into the "
                 "address) so that no list or form signs you up for marketing again unless "
                 "you sign up yourself.")

@@ -3,19 +3,23 @@ rows for a person), a category and an erasure rule are, and the shared erasure r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, case, literal
 
 from ..models import OutboxMessage
+from ..models.consent import PSEUDONYMISED_COLUMNS
 
 
 @dataclass(frozen=True)
 class Field:
     """One value shown on the data page and exported. ``kind`` picks the display format:
-    text, datetime, flag (set / not set), bool (yes / no), money (pence)."""
+    text, datetime, flag (set / not set), bool (yes / no), money (pence), purpose (its title
+    in the catalogue), notice (a privacy notice version, linked to its text). ``words`` turns
+    a stored code into plain words on the page (the export keeps the code); ``missing`` is
+    what the page says when there is no value."""
 
     key: str
     label: str
@@ -25,6 +29,8 @@ class Field:
     # Text that may quote a signed link (our messages, notes of them): each link to a token
     # route is replaced by a marker when shown or exported (``link_removal``).
     remove_links: bool = False
+    words: Mapping[str, str] | None = None
+    missing: str = "—"
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,9 @@ class Category:
     retention: str
     sources: tuple[Source, ...]
     kept_after_erasure: str | None = None
+    # When part is kept: what of it erasure removes, so a category is never listed as both
+    # erased and kept without saying which part is which.
+    erased_when_kept: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -117,8 +126,5 @@ STRIP_OUTBOX = Erasure(
 PSEUDONYMISE_LEDGER = Erasure(
     "pseudonymise",
     "kept as anonymous evidence of consent, with no link to you",
-    values=lambda ref: {
-        "person_id": None, "ip_prefix": None, "ua_family": None, "actor_id": None,
-        "message_ref": None, "value_hash": None, "erasure_ref": ref,
-    },
+    values=lambda ref: {**dict.fromkeys(PSEUDONYMISED_COLUMNS), "erasure_ref": ref},
 )

@@ -27,6 +27,7 @@ from ..models import (
     Person,
     RightsRequest,
 )
+from . import words
 from .kinds import (
     DELETE,
     PERSON_ROW,
@@ -48,18 +49,18 @@ _BY_US = "Given by you when you registered, signed up or updated your details"
 
 
 CONSENT_STATE_FIELDS = (
-    Field("purpose", "Purpose", ConsentState.purpose),
+    Field("purpose", "Purpose", ConsentState.purpose, "purpose"),
     Field("allowed", "Allowed", ConsentState.allowed, "bool"),
     Field("updated_at", "Last changed", ConsentState.updated_at, "datetime"),
 )
 CONSENT_EVENT_FIELDS = (
     Field("occurred_at", "When", ConsentEvent.occurred_at, "datetime"),
-    Field("purpose", "Purpose", ConsentEvent.purpose),
+    Field("purpose", "Purpose", ConsentEvent.purpose, "purpose"),
     Field("old_value", "From", ConsentEvent.old_value, "bool"),
     Field("new_value", "To", ConsentEvent.new_value, "bool"),
-    Field("source", "Through", ConsentEvent.source),
-    Field("actor_type", "By", ConsentEvent.actor_type),
-    Field("notice_version", "Notice version", ConsentEvent.notice_version),
+    Field("source", "Through", ConsentEvent.source, words=words.CONSENT_SOURCES),
+    Field("actor_type", "By", ConsentEvent.actor_type, words=words.ACTORS),
+    Field("notice_version", "Notice version", ConsentEvent.notice_version, "notice"),
     Field("ip_prefix", "Network (truncated)", ConsentEvent.ip_prefix),
     Field("ua_family", "Device", ConsentEvent.ua_family),
     Field("captured_at", "Captured (by another system) at", ConsentEvent.captured_at,
@@ -104,12 +105,13 @@ CATEGORIES: tuple[Category, ...] = (
             Field("pending_email", "New email address awaiting confirmation",
                   Person.pending_email),
             Field("name", "Name", Person.name),
-            Field("gender", "Gender", Person.gender),
+            Field("gender", "Gender", Person.gender, words=words.GENDERS),
             Field("address", "Address", Person.address),
             Field("phone", "Phone number", Person.phone),
             Field("date_of_birth", "Date of birth", Person.date_of_birth),
-            Field("status", "Account status", Person.status),
-            Field("origin", "How we first got your details", Person.origin),
+            Field("status", "Account status", Person.status, words=words.ACCOUNT_STATUSES),
+            Field("origin", "How we first got your details", Person.origin,
+                  words=words.ORIGINS),
             Field("email_verified_at", "Email address confirmed", Person.email_verified_at,
                   "datetime"),
             Field("created_at", "Record created", Person.created_at, "datetime"),
@@ -120,8 +122,12 @@ CATEGORIES: tuple[Category, ...] = (
                   "datetime"),
             Field("retention_warned_at", "Reminder before erasure sent",
                   Person.retention_warned_at, "datetime"),
-            Field("notice_version_seen", "Privacy notice version you last saw",
-                  Person.notice_version_seen),
+            # Set by "I have read it" on the banner; each choice in the history below
+            # records the version in force when it was made.
+            Field("notice_version_seen", "Privacy notice version you confirmed reading",
+                  Person.notice_version_seen, "notice",
+                  missing="None confirmed yet (your history of choices shows the version "
+                          "in force at each change)"),
             Field("updated_at", "Record last changed", Person.updated_at, "datetime"),
         ), PERSON_ROW, person_column="id"),),
     ),
@@ -148,13 +154,15 @@ CATEGORIES: tuple[Category, ...] = (
             Field("product", "Product or service", Order.product),
             Field("amount_pence", "Amount", Order.amount_pence, "money"),
             Field("currency", "Currency", Order.currency),
-            Field("status", "Status", Order.status),
+            Field("status", "Status", Order.status, words=words.ORDER_STATUSES),
             Field("delivery_address", "Delivery address", Order.delivery_address),
             Field("updated_at", "Last changed", Order.updated_at, "datetime"),
         ), STRIP_ORDERS, order_by=(Order.ordered_at.desc(), Order.id.desc())),),
-        kept_after_erasure="Orders are kept for accounting (reference, date, amount and "
-                           "status), without your name, address, what you ordered or any "
-                           "link to you.",
+        kept_after_erasure="Orders are kept for accounting, as the law requires: only "
+                           "each order's reference, order date, amount, currency and "
+                           "status, with no link to you.",
+        erased_when_kept="what you ordered (the product or service), the delivery address "
+                         "and the link to you",
     ),
     Category(
         "payment", "Payment and financial information", "Given by you when paying",
@@ -173,8 +181,8 @@ CATEGORIES: tuple[Category, ...] = (
         "To answer you and keep a record of what was agreed.", "Contract", RETENTION,
         (Source("communications", "Emails, web chats and calls", Communication, (
             Field("occurred_at", "When", Communication.occurred_at, "datetime"),
-            Field("channel", "Channel", Communication.channel),
-            Field("direction", "Direction", Communication.direction),
+            Field("channel", "Channel", Communication.channel, words=words.CHANNEL_NAMES),
+            Field("direction", "Direction", Communication.direction, words=words.DIRECTIONS),
             Field("summary", "Summary", Communication.summary, remove_links=True),
         ), DELETE, order_by=(Communication.occurred_at.desc(), Communication.id.desc())),),
     ),
@@ -185,16 +193,18 @@ CATEGORIES: tuple[Category, ...] = (
         (Source("outbox", "Messages", OutboxMessage, (
             Field("created_at", "Queued", OutboxMessage.created_at, "datetime"),
             Field("sent_at", "Sent", OutboxMessage.sent_at, "datetime"),
-            Field("channel", "Channel", OutboxMessage.channel),
+            Field("channel", "Channel", OutboxMessage.channel, words=words.CHANNEL_NAMES),
             Field("recipient", "Sent to", OutboxMessage.recipient),
-            Field("kind", "Kind", OutboxMessage.kind),
-            Field("purpose", "Purpose", OutboxMessage.purpose),
-            Field("status", "Status", OutboxMessage.status),
+            Field("kind", "Kind", OutboxMessage.kind, words=words.MESSAGE_KINDS),
+            Field("purpose", "Purpose", OutboxMessage.purpose, "purpose"),
+            Field("status", "Status", OutboxMessage.status, words=words.MESSAGE_STATUSES),
             Field("subject", "Subject", OutboxMessage.subject, remove_links=True),
             Field("body_text", "Message", OutboxMessage.body_text, on_page=False,
                   remove_links=True),
         ), STRIP_OUTBOX, order_by=(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())),),
         kept_after_erasure="A count of messages sent, with no address, subject or link to you.",
+        erased_when_kept="the addresses, subjects and text of every message, and messages "
+                         "waiting to be sent",
     ),
     Category(
         "preferences", "Preferences and consent history", "Your choices",
@@ -205,6 +215,8 @@ CATEGORIES: tuple[Category, ...] = (
          Source("pacing_state", "Pause and how often", PacingState, PACING_FIELDS, DELETE,
                 order_by=(PacingState.setting,))),
         kept_after_erasure="The consent ledger keeps anonymous entries with no link to you.",
+        erased_when_kept="your current choices, and the link between you and your history "
+                         "of changes",
     ),
     Category(
         "cookies", "Cookie choices", "Your answers to the cookie banner",
@@ -240,9 +252,9 @@ CATEGORIES: tuple[Category, ...] = (
             ), DELETE, order_by=(LoginSession.created_at.desc(), LoginSession.id.desc())),
             Source("audit_events", "Changes to your account", AuditEvent, (
                 Field("occurred_at", "When", AuditEvent.occurred_at, "datetime"),
-                Field("action", "What", AuditEvent.action),
+                Field("action", "What", AuditEvent.action, words=words.AUDIT_ACTIONS),
                 Field("field", "Field", AuditEvent.field),
-                Field("actor_type", "By", AuditEvent.actor_type),
+                Field("actor_type", "By", AuditEvent.actor_type, words=words.ACTORS),
             ), DELETE, order_by=(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())),
         ),
     ),
@@ -252,8 +264,8 @@ CATEGORIES: tuple[Category, ...] = (
         "Legal obligation", RETENTION,
         (Source("rights_requests", "Requests", RightsRequest, (
             Field("reference", "Reference", RightsRequest.reference),
-            Field("kind", "Request", RightsRequest.kind),
-            Field("status", "Status", RightsRequest.status),
+            Field("kind", "Request", RightsRequest.kind, words=words.REQUEST_KINDS),
+            Field("status", "Status", RightsRequest.status, words=words.REQUEST_STATUSES),
             Field("received_at", "Received", RightsRequest.received_at, "datetime"),
             Field("due_at", "Due", RightsRequest.due_at, "datetime"),
             Field("details", "Details", RightsRequest.details, remove_links=True),

@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, logout_user
 from .. import links, tokens
 from ..auth import limits
 from ..auth.decorators import recent_login_required
+from ..consent.catalogue import purposes_from_config
 from ..crypto import mask_email
 from ..extensions import db
 from ..models import Person
@@ -47,6 +48,7 @@ PAGE_ROWS = 20
 @login_required
 def overview() -> str:
     person_id = current_user.id
+    titles = {key: p.title for key, p in purposes_from_config(current_app.config).items()}
     sections = []
     for cat in registry.CATEGORIES:
         tables = []
@@ -59,7 +61,8 @@ def overview() -> str:
             fields = source.page_fields
             tables.append({"source": source, "total": total, "page": page, "pages": pages,
                            "fields": fields,
-                           "rows": [[reading.display_value(f, row[f.key]) for f in fields]
+                           "rows": [[reading.display_value(f, row[f.key], titles)
+                                     for f in fields]
                                     for row in rows]})
         sections.append({"category": cat, "tables": tables})
     return render_template("data_rights/overview.html", sections=sections,
@@ -169,10 +172,15 @@ def emailed_export(token: str) -> Any:
     try:
         row = emailed_links.read_link("export", token)
     except tokens.TokenInvalid:
-        return render_template("data_rights/link_problem.html", export=True), 400
+        spent = emailed_links.spent_request("export", token)
+        return render_template("data_rights/link_problem.html", export=True,
+                               spent=spent), 400
     form = DownloadForm()
     if not form.validate_on_submit():
-        return render_template("data_rights/download.html", form=form, row=row)
+        # Never from the cache: once the link is used, back or reload shows "already
+        # downloaded", not a button that no longer works.
+        return render_template("data_rights/download.html", form=form, row=row), 200, {
+            "Cache-Control": "no-store"}
     person_id, fmt = row.person_id, form.format.data
     emailed_links.complete(row, "Downloaded through the emailed link.")
     db.session.commit()

@@ -28,7 +28,9 @@ from .senders import Contact, supported_channels
 CHUNK = 5000
 Progress = Callable[[int, int], None]
 # Staff write campaign templates: a sandbox, and only these placeholders.
-_SAMPLE = {"name": "there", "first_name": "there"}
+# A person without a name gets empty placeholders: the template says what to write instead
+# ({{ first_name or "you" }}), never a stand-in word that reads wrong in a subject.
+_SAMPLE = {"name": "", "first_name": ""}
 _environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 # An HTML body written by staff: the same sandbox, with every placeholder value escaped.
 _html_environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
@@ -52,7 +54,7 @@ class CampaignRenderer:
         self.html: dict[str, str] = {}
 
     def render(self, contact: Contact | None) -> Content:
-        name = one_line((contact.name if contact else None) or "") or "there"
+        name = one_line((contact.name if contact else None) or "")
         values = {"name": name, "first_name": name.split(" ", 1)[0]}
         text = self.body.render(values)
         if self.written_html is not None:

@@ -25,6 +25,28 @@ class NoticeVersion(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
 
 
+# A published notice is evidence of what people were told: the database refuses to edit or
+# remove one, on both engines (migration 0009), so no code path or console slip can.
+NOTICE_GUARD_SQLITE = [
+    DDL(f"CREATE TRIGGER notice_versions_no_{op.lower()} BEFORE {op} ON notice_versions "
+        f"BEGIN SELECT RAISE(ABORT, 'notice_versions is append-only ({op} refused)'); END")
+    for op in ("UPDATE", "DELETE")
+]
+NOTICE_GUARD_FUNCTION_POSTGRESQL = DDL(
+    "CREATE OR REPLACE FUNCTION notice_versions_append_only() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION 'notice_versions is append-only (%% refused)', TG_OP; END; "
+    "$$ LANGUAGE plpgsql"
+)
+NOTICE_GUARD_TRIGGER_POSTGRESQL = DDL(
+    "CREATE TRIGGER notice_versions_append_only BEFORE UPDATE OR DELETE ON notice_versions "
+    "FOR EACH ROW EXECUTE FUNCTION notice_versions_append_only()"
+)
+for _ddl in NOTICE_GUARD_SQLITE:
+    event.listen(NoticeVersion.__table__, "after_create", _ddl.execute_if(dialect="sqlite"))
+for _ddl in (NOTICE_GUARD_FUNCTION_POSTGRESQL, NOTICE_GUARD_TRIGGER_POSTGRESQL):
+    event.listen(NoticeVersion.__table__, "after_create", _ddl.execute_if(dialect="postgresql"))
+
+
 class ConsentState(db.Model):
     """The current answer per person and purpose; kept in step with the ledger in one
     transaction. No row means the purpose's default (consent: refused; legitimate
@@ -121,6 +143,29 @@ event.listen(
 event.listen(
     ConsentEvent.__table__, "after_create", LEDGER_GUARD_TRIGGER.execute_if(dialect="postgresql")
 )
+
+# SQLite has no per-transaction setting, so its guard allows exactly the change erasure makes
+# (data_rights PSEUDONYMISE_LEDGER): the personal columns emptied and an erasure reference set
+# on a row that had none, every other column as it was. Any other UPDATE, and every DELETE,
+# is refused. The migration (0009) creates the same triggers.
+PSEUDONYMISED_COLUMNS = ("person_id", "ip_prefix", "ua_family", "actor_id", "message_ref",
+                         "value_hash")
+_KEPT = [c.name for c in ConsentEvent.__table__.columns
+         if c.name not in {*PSEUDONYMISED_COLUMNS, "erasure_ref"}]
+_PSEUDONYMISING = " AND ".join([
+    "OLD.erasure_ref IS NULL", "NEW.erasure_ref IS NOT NULL",
+    *(f"NEW.{name} IS NULL" for name in PSEUDONYMISED_COLUMNS),
+    *(f"NEW.{name} IS OLD.{name}" for name in _KEPT),
+])
+LEDGER_GUARD_SQLITE = [
+    DDL("CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events "
+        f"WHEN NOT ({_PSEUDONYMISING}) "
+        "BEGIN SELECT RAISE(ABORT, 'consent_events is append-only (UPDATE refused)'); END"),
+    DDL("CREATE TRIGGER consent_events_no_delete BEFORE DELETE ON consent_events "
+        "BEGIN SELECT RAISE(ABORT, 'consent_events is append-only (DELETE refused)'); END"),
+]
+for _ddl in LEDGER_GUARD_SQLITE:
+    event.listen(ConsentEvent.__table__, "after_create", _ddl.execute_if(dialect="sqlite"))
 
 
 # consent_state is the ledger's projection: the database itself sets a purpose's current

@@ -19,6 +19,7 @@ from ..cookies.hooks import cookie_consent, remember_cookie_choice_of
 from ..crypto import mask_email
 from ..extensions import csrf, db
 from ..models import Person
+from ..privacy.versions import NOTICE_FIELD, UnknownNotice, shown_version
 from . import bp
 from .formdata import desired_from_form, form_keys, paces_from_form
 from .forms import FreshLinkForm
@@ -45,7 +46,12 @@ HISTORY_LIMIT = 50
 def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResult | None:
     """Form -> service -> flash. None when the form was not one we sent (nothing saved)."""
     purposes = purposes_from_config(current_app.config)
-    actor = person_actor(person.id, source)
+    try:  # the ledger names the notice version the page showed
+        shown = shown_version(request.form.get(NOTICE_FIELD))
+    except UnknownNotice as exc:
+        flash(str(exc), "error")
+        return None
+    actor = person_actor(person.id, source, shown)
     action = request.form.get("action")
     if action in ("pause", "resume"):
         return apply_pause(person.id, action, actor)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import email
+from dataclasses import dataclass
+from email import policy
+from email.parser import BytesHeaderParser
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +45,26 @@ def _mail_folder() -> Path:
     return Path(current_app.instance_path) / "mail"
 
 
+@dataclass(frozen=True)
+class CaughtMail:
+    name: str
+    subject: str
+    to: str
+    sent: str
+
+
+def _caught(path: Path) -> CaughtMail:
+    """What a person looks for in a list of mail: subject, recipient, time (headers only)."""
+    with path.open("rb") as handle:
+        headers = BytesHeaderParser(policy=policy.default).parse(handle)
+    try:
+        sent = parsedate_to_datetime(headers["Date"]).strftime("%-d %b %Y, %H:%M:%S")
+    except (TypeError, ValueError):
+        sent = ""
+    return CaughtMail(path.name, str(headers["Subject"] or "(no subject)"),
+                      str(headers["To"] or ""), sent)
+
+
 @bp.route("/dev/mail")
 def dev_mail() -> str:
     """Mail caught by the local catcher, newest first. Exists only in debug mode."""
@@ -47,7 +72,7 @@ def dev_mail() -> str:
         abort(404)
     folder = _mail_folder()
     files = sorted(folder.glob("*.eml"), reverse=True)[:50] if folder.exists() else []
-    return render_template("public/dev_mail.html", files=[f.name for f in files])
+    return render_template("public/dev_mail.html", messages=[_caught(f) for f in files])
 
 
 @bp.route("/dev/mail/<name>")
@@ -57,9 +82,6 @@ def dev_mail_message(name: str) -> str:
     path = _mail_folder() / name
     if "/" in name or not name.endswith(".eml") or not path.is_file():
         abort(404)
-    import email
-    from email import policy
-
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     text_part = message.get_body(preferencelist=("plain",))
     body = text_part.get_content() if text_part is not None else ""

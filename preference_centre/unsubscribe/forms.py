@@ -7,7 +7,7 @@ session to keep a CSRF token in; the signed receipt in the form is its authority
 from __future__ import annotations
 
 from wtforms import Form, HiddenField, RadioField
-from wtforms.validators import AnyOf
+from wtforms.validators import AnyOf, Optional
 
 from .services import REASONS
 
@@ -17,6 +17,6 @@ class ReasonForm(Form):
     # The template renders the choices with their labels from REASONS.
     reason = RadioField(
         "Why did you unsubscribe?", choices=list(REASONS), validate_choice=False,
-        validators=[AnyOf(list(REASONS),
+        validators=[Optional(), AnyOf(list(REASONS),
                           message="Choose one of the reasons, or just leave the page.")],
     )

@@ -15,11 +15,20 @@ from typing import Any
 from flask import Response, render_template, request
 
 from ..consent import Actor, pacing
-from ..crypto import mask_email
+from ..consent.catalogue import TOPICS
+from ..crypto import mask_email, mask_phone
 from ..extensions import csrf, db
+from ..models import Person
 from . import bp, services
 from .forms import ReasonForm
-from .services import LinkInvalid, Receipt, UndoUnavailable, UnsubscribeLink
+from .services import (
+    CHANNEL_NOUNS,
+    RECEIPT_LIFETIME,
+    LinkInvalid,
+    Receipt,
+    UndoUnavailable,
+    UnsubscribeLink,
+)
 
 ONE_CLICK_BODY = "You are unsubscribed. Nothing more will be sent for this.\n"
 
@@ -31,6 +40,22 @@ def no_referrer(response: Response) -> Response:
     return response
 
 
+def what_stops(link: UnsubscribeLink) -> str:
+    """``emails about offers``, or ``all marketing emails`` for a channel-wide link."""
+    noun = CHANNEL_NOUNS.get(link.channel, link.channel)
+    if link.topic == "*":
+        return f"all marketing {noun}"
+    return f"{noun} about {TOPICS.get(link.topic, link.topic).lower()}"
+
+
+def masked_recipient(person: Person, link: UnsubscribeLink) -> str:
+    """Who the link is for, as that person would recognise it: the number a text went to,
+    the address an email went to; masked, since links get forwarded."""
+    if link.channel == "sms" and person.phone:
+        return mask_phone(person.phone)
+    return mask_email(person.email)
+
+
 @bp.get("/u/<token>")
 def confirm(token: str) -> Any:
     """What this link would stop, with the two buttons. Changes nothing."""
@@ -40,8 +65,8 @@ def confirm(token: str) -> Any:
     except LinkInvalid:
         return invalid()
     return render_template(
-        "unsubscribe/confirm.html", token=token, link=link,
-        masked_email=mask_email(person.email),
+        "unsubscribe/confirm.html", token=token, link=link, what=what_stops(link),
+        recipient=masked_recipient(person, link), has_account=person.has_account,
         topic_scope=services.describe_scope(link, everything=False),
         channel_names=services.channel_names(),
         paused_until=pacing.paused_until(person.id), pause_months=pacing.PAUSE_MONTHS,
@@ -75,7 +100,7 @@ def done(token: str, link: UnsubscribeLink, receipt: Receipt) -> str:
         "unsubscribe/done.html", token=token, link=link, everything=receipt.everything,
         stopped=services.describe_scope(link, everything=receipt.everything),
         changed=receipt.changed, receipt=services.make_receipt(link, receipt),
-        reasons=services.REASONS, form=ReasonForm(),
+        reasons=services.REASONS, form=ReasonForm(), undo_days=RECEIPT_LIFETIME.days,
     )
 
 
@@ -95,10 +120,12 @@ def undo(token: str) -> Any:
         return invalid(str(exc).capitalize() + ". Nothing was changed.")
     except UndoUnavailable:
         db.session.rollback()
+        person = db.session.get(Person, link.person_id)
         # 409: the person's choices have moved on since the receipt was made.
-        return render_template("unsubscribe/undo_unavailable.html"), 409
+        return render_template("unsubscribe/undo_unavailable.html",
+                               has_account=person is not None and person.has_account), 409
     return render_template("unsubscribe/restored.html", token=token, link=link,
-                           restored=restored)
+                           what=what_stops(link), restored=restored)
 
 
 @csrf.exempt
@@ -116,11 +143,14 @@ def why(token: str) -> Any:
             "unsubscribe/done.html", token=token, link=link, everything=receipt.everything,
             stopped=services.describe_scope(link, everything=receipt.everything),
             changed=receipt.changed, receipt=form.receipt.data, reasons=services.REASONS,
-            form=form,
+            form=form, undo_days=RECEIPT_LIFETIME.days,
         ), 400
-    services.record_reason(link, form.reason.data, everything=receipt.everything)
-    db.session.commit()
-    return render_template("unsubscribe/thanks.html", link=link)
+    # The reason is optional: sending none is fine, and there is nothing to store.
+    if form.reason.data:
+        services.record_reason(link, form.reason.data, everything=receipt.everything)
+        db.session.commit()
+    return render_template("unsubscribe/thanks.html", link=link,
+                           gave_reason=bool(form.reason.data))
 
 
 def invalid(detail: str | None = None) -> tuple[str, int]:

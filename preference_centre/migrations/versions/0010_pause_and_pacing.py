@@ -8,16 +8,18 @@ them out; a second projection, pacing_state, holds each person's current pause a
 is kept by the database from the same inserts.
 
 The columns are added with ALTER TABLE on both engines (batch mode only recreates a table
-when it must, and recreating consent_events would drop its triggers).
+when it must, and recreating consent_events would drop its triggers). SQLite's append-only
+guard (0009) names every column erasure must leave as it was, so it is made again from the
+table's columns after they change, both ways.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
@@ -59,8 +61,29 @@ _OLD_POSTGRESQL = (
 )
 
 
+# Erasure empties these and sets erasure_ref; every other column must stay as it was.
+_PSEUDONYMISED = ("person_id", "ip_prefix", "ua_family", "actor_id", "message_ref",
+                  "value_hash")
+
+
 def _postgresql():
     return op.get_bind().dialect.name == "postgresql"
+
+
+def _sqlite_update_guard():
+    """0009's consent_events_no_update, for the columns the table has now."""
+    columns = [c["name"] for c in sa.inspect(op.get_bind()).get_columns("consent_events")]
+    kept = [name for name in columns if name not in {*_PSEUDONYMISED, "erasure_ref"}]
+    allowed = " AND ".join([
+        "OLD.erasure_ref IS NULL", "NEW.erasure_ref IS NOT NULL",
+        *(f"NEW.{name} IS NULL" for name in _PSEUDONYMISED),
+        *(f"NEW.{name} IS OLD.{name}" for name in kept),
+    ])
+    op.execute("DROP TRIGGER IF EXISTS consent_events_no_update")
+    op.execute(
+        "CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events "
+        f"WHEN NOT ({allowed}) "
+        "BEGIN SELECT RAISE(ABORT, 'consent_events is append-only (UPDATE refused)'); END")
 
 
 def upgrade():
@@ -84,6 +107,7 @@ def upgrade():
         op.execute("DROP TRIGGER IF EXISTS consent_state_follows_ledger")
         op.execute(_STATE_SQLITE)
         op.execute(_PACING_SQLITE)
+        _sqlite_update_guard()
 
 
 def downgrade():
@@ -94,7 +118,11 @@ def downgrade():
         op.execute("DROP TRIGGER IF EXISTS consent_state_follows_ledger")
         op.execute(_OLD_SQLITE)
     op.drop_table('pacing_state')
+    if not _postgresql():  # the guard names the columns: it cannot stay while they go
+        op.execute("DROP TRIGGER IF EXISTS consent_events_no_update")
     # One column at a time with ALTER TABLE ... DROP COLUMN (SQLite 3.35+), as 0008 does: no
     # copy of the table, so its triggers stay.
     for column in reversed(COLUMNS):
         op.drop_column('consent_events', column)
+    if not _postgresql():
+        _sqlite_update_guard()
