@@ -85,9 +85,11 @@ def stop_all_confirmation(person_id: int, stored: dict[str, bool], action: str, 
                           sessionless: bool = False) -> str:
     """The step before "Stop all marketing": exactly what runs now and would stop."""
     purposes = purposes_from_config(current_app.config)
-    stopping = stop_all_preview(purposes, stored, hidden_purposes(person_id))
+    hidden = hidden_purposes(person_id)
+    stopping = stop_all_preview(purposes, stored, hidden)
+    continuing = [p for key, p in purposes.items() if not p.optional and key not in hidden]
     return render_template("preferences/stop_all_confirm.html", stopping=stopping,
-                           action=action, sessionless=sessionless)
+                           continuing=continuing, action=action, sessionless=sessionless)
 
 
 _LAYOUTS = "preferences.page_layouts"
