@@ -47,8 +47,10 @@ run: seed
 	trap 'kill $$pids 2>/dev/null' EXIT; \
 	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
+# The suite runs on two cores (pytest-xdist); each worker has its own database, SQLite file,
+# mail server and ports. PYTEST_ARGS="-n 0" runs it in one process.
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # Vulture finds dead code; vulture_whitelist.py says why its few false alarms are used.
 # Migrations are excluded, as from ruff: Alembic calls their functions by name.

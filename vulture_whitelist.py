@@ -8,7 +8,7 @@ each says who uses it.
 """
 # ruff: noqa: F821, B018
 
-proxy  # database._drop_if_server_hung_up: SQLAlchemy's pool "checkout" event passes it
+proxy  # database.postgresql.drop_if_server_hung_up: SQLAlchemy's pool "checkout" event passes it
 signum  # messaging.cli request_stop: signal.signal handlers are called (signum, frame)
 frame  # messaging.cli request_stop: that handler's second argument
 mtime  # messaging.dkim._private_key: part of the lru_cache key, so a new key file is read

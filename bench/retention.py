@@ -92,7 +92,7 @@ def unsubscribe_loop(url: str, people: int, stop: Any, results: Any, ready: Any,
     import tempfile
 
     from preference_centre import create_app
-    from preference_centre.database import lock_person
+    from preference_centre.database.person_lock import lock_person
     from preference_centre.extensions import db
     from preference_centre.models import ConsentEvent
 

@@ -40,7 +40,8 @@ def seed(people: int) -> None:
 def main() -> None:
     args = arguments(__doc__.splitlines()[0], people=100_000)
     with bench_app(args.database_url) as (_app, url):
-        from preference_centre.suppression import iter_entries, write_csv
+        from preference_centre.suppression.csv_writer import write_csv
+        from preference_centre.suppression.queries import iter_entries
 
         started = time.perf_counter()
         seed(args.people)

@@ -32,6 +32,7 @@ from .api import views as api_views
 from .auth import limits, sessions
 from .auth import views as auth_views
 from .cli import register_commands
+from .console import aggregate as console_aggregate
 from .cookies import hooks as cookie_hooks
 from .cookies import views as cookie_views
 from .data_rights import request_views as rights_request_views
@@ -49,6 +50,8 @@ from .unsubscribe import views as unsubscribe_views
 FEATURE_VIEWS = (account_views, api_views, auth_views, cookie_hooks, cookie_views,
                  rights_request_views, rights_views, preference_views, privacy_views,
                  public_views, signup_views, sms_views, staff_views, unsubscribe_views)
+# Importing these attaches hooks to the database metadata (create_all's console triggers).
+DATABASE_HOOKS = (console_aggregate,)
 FEATURES = (public, auth, account, preferences, signup, privacy, cookies, unsubscribe,
             data_rights, staff, api, sms)
 

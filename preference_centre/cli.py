@@ -11,7 +11,7 @@ from .messaging.cli import campaign_cli, outbox_cli
 from .privacy.cli import notice_cli
 from .retention.cli import retention_cli
 from .staff.cli import staff_cli
-from .suppression import suppression_cli
+from .suppression.cli import suppression_cli
 
 COMMAND_GROUPS = (demo_cli, api_key_cli, staff_cli, suppression_cli, outbox_cli, campaign_cli,
                   notice_cli, retention_cli, keys_cli)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from .demo_data import seed_demo
 from .extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -14,8 +15,6 @@ demo_cli = AppGroup("demo", help="Demo data.")
 @click.option("--customers", default=5, show_default=True, type=click.IntRange(1, 100000))
 def seed_command(customers: int) -> None:
     """Load demo customers, orders, communications and consent history (idempotent)."""
-    from .demo_data import seed_demo
-
     summary = seed_demo(customers)
     db.session.commit()
     for line in summary:

@@ -16,7 +16,8 @@ from .consent import Actor, record_changes
 from .extensions import db
 from .messaging import send_order_confirmed
 from .models import Communication, ExternalRecord, Order, PaymentMethod
-from .people import find_person_by_email, hash_secret, new_person
+from .passwords import hash_secret
+from .people import find_person_by_email, new_person
 
 # Printed by `flask demo seed`: demo data only, never a real account.
 DEMO_PASSWORD = "demo-privacy-centre-2024"  # noqa: S105

@@ -6,18 +6,22 @@ import ipaddress
 from functools import lru_cache
 
 
-# Both are pure and their inputs repeat (a mailbox provider posts one-clicks from a handful
-# of addresses); building an ip_network costs more than the rest of a ledger write's Python.
-@lru_cache(maxsize=4096)
 def truncate_ip(address: str | None) -> str | None:
     """IPv4 to its /24, IPv6 to its /48: enough for abuse checks, not to single a person out."""
-    if not address:
-        return None
+    return network_of(address, 24, 48) if address else None
+
+
+# Pure, and its inputs repeat (a mailbox provider posts one-clicks from a handful of
+# addresses): building an ip_network costs more than the rest of a ledger write's Python.
+@lru_cache(maxsize=4096)
+def network_of(address: str, ipv4_bits: int, ipv6_bits: int) -> str | None:
+    """The network of ``ipv4_bits`` or ``ipv6_bits`` around ``address``, or None when it is
+    not an IP address."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return None
-    prefix = 24 if ip.version == 4 else 48
+    prefix = ipv4_bits if ip.version == 4 else ipv6_bits
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 

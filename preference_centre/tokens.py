@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
 
-from flask import Config, current_app
+from flask import current_app
 from itsdangerous import (
     BadSignature,
     SignatureExpired,
@@ -26,6 +26,7 @@ from itsdangerous import (
 )
 
 from . import clock
+from .app_cache import cached
 
 # One salt per purpose: a token made for one purpose never verifies for another.
 SALTS = {
@@ -113,38 +114,16 @@ def state_fingerprint(*parts: Any) -> str:
 
 # Compact signed links (unsubscribe, preferences) -----------------------------------------------
 
-class _CompactSigners:
-    """One app's signers for the compact links, kept in ``app.extensions``: these links are
-    on every message, and building a signer per call costs about as much as the signing.
-    They are rebuilt whenever ``SECRET_KEY`` or ``SECRET_KEY_FALLBACKS`` changes. The app's
-    config is held here so that a call looks ``current_app`` up once."""
-
-    KINDS: ClassVar[dict[str, type[Signer]]] = {"unsubscribe": Signer,
-                                                "preference_link": ClockedSigner}
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.key: str | None = None
-        self.fallbacks: list[str] = []
-        self.signers: dict[str, Signer] = {}
-
-    def get(self, purpose: str) -> Signer:
-        key = self.config["SECRET_KEY"]
-        fallbacks = self.config.get("SECRET_KEY_FALLBACKS") or []
-        if key != self.key or fallbacks != self.fallbacks:
-            self.key, self.fallbacks, self.signers = key, list(fallbacks), {}
-        signer = self.signers.get(purpose)
-        if signer is None:
-            signer = self.signers[purpose] = self.KINDS[purpose](
-                [*reversed(fallbacks), key], salt=SALTS[purpose], digest_method=DIGEST)
-        return signer
+# The compact links are on every message; building a signer per call costs about as much as
+# the signing, so each app keeps its two signers, rebuilt whenever the keys change.
+_COMPACT_KINDS: dict[str, type[Signer]] = {"unsubscribe": Signer,
+                                           "preference_link": ClockedSigner}
 
 
 def _compact_signer(purpose: str) -> Signer:
-    signers = current_app.extensions.get("tokens")
-    if signers is None:
-        signers = current_app.extensions["tokens"] = _CompactSigners(current_app.config)
-    return signers.get(purpose)
+    keys = tuple(_keys())
+    return cached(current_app, f"tokens.{purpose}", lambda: _COMPACT_KINDS[purpose](
+        list(keys), salt=SALTS[purpose], digest_method=DIGEST), inputs=keys)
 
 
 def make_unsubscribe_token(person_id: int, channel: str, topic: str, message_id: int | str) -> str:

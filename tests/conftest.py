@@ -16,24 +16,22 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from cryptography.fernet import Fernet
 from flask import g
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from preference_centre import clock, create_app
-from preference_centre.extensions import db, mail
+from preference_centre.extensions import db
+from tests.helpers_accounts import DEFAULT_PASSWORD
+from tests.helpers_app import base_config, free_port, point_mail_at
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 ENGINES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
-FERNET_KEY = Fernet.generate_key().decode()
 
-pytest_plugins = ["tests.fixtures_browser", "tests.fixtures_staff"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# Fixtures by area; tests ask for them by name, plain helpers live in tests/helpers_*.py.
+pytest_plugins = [
+    "tests.fixtures_accounts", "tests.fixtures_api", "tests.fixtures_browser",
+    "tests.fixtures_data_rights", "tests.fixtures_messaging", "tests.fixtures_staff",
+]
 
 
 # Mail ------------------------------------------------------------------------------------------
@@ -87,11 +85,6 @@ def mailbox(smtp_server: tuple[Controller, Mailbox]) -> Mailbox:
     return smtp_server[1]
 
 
-def body_text(message: email.message.EmailMessage) -> str:
-    part = message.get_body(preferencelist=("plain",))
-    return part.get_content() if part is not None else ""
-
-
 # Clock -----------------------------------------------------------------------------------------
 
 class FrozenClock:
@@ -134,11 +127,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_schema() -> Iterator[str | None]:
-    """The PostgreSQL schema, built once per run; each test then empties every table."""
+    """The PostgreSQL schema, built once per run (per xdist worker, in its own database);
+    each test then empties every table."""
     if not TEST_DATABASE_URL:
         yield None
         return
-    app = create_app(base_config(TEST_DATABASE_URL, mail_port=1))
+    url = worker_database(TEST_DATABASE_URL)
+    app = create_app(base_config(url, mail_port=1))
     with app.app_context():
         db.session.execute(text("DROP SCHEMA public CASCADE"))
         db.session.execute(text("CREATE SCHEMA public"))
@@ -146,28 +141,26 @@ def postgres_schema() -> Iterator[str | None]:
         db.create_all()
         db.session.remove()
         db.engine.dispose()
-    yield TEST_DATABASE_URL
+    yield url
 
 
-def base_config(database_url: str, mail_port: int, **extra: Any) -> dict[str, Any]:
-    config = {
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret-key-" + "x" * 32,
-        "EMAIL_INDEX_KEY": "test-index-key-" + "y" * 32,
-        "DATA_ENCRYPTION_KEYS": [FERNET_KEY],
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": mail_port,
-        "MAIL_TIMEOUT": 5,
-        "MAIL_SUPPRESS_SEND": False,  # Flask-Mail would skip SMTP when TESTING
-
-        "SERVER_NAME": None,
-    }
-    config.update(extra)
-    return config
+def worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets ``<database>_<worker id>`` (created through the
+    ``postgres`` maintenance database when missing), so workers never empty each other's
+    tables; a serial run uses ``url`` itself."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = make_url(url)
+    name = f"{parsed.database}_{worker}"
+    maintenance = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with maintenance.connect() as connection:
+        found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": name}).scalar()
+        if not found:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    maintenance.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -180,25 +173,6 @@ def stalled_smtp(app: Any) -> Iterator[socket.socket]:
     point_mail_at(app, listener.getsockname()[1])
     yield listener
     listener.close()
-
-
-def point_mail_at(app: Any, port: int) -> None:
-    """Move a running app to another SMTP port: Flask-Mail reads MAIL_* when the app starts."""
-    app.config["MAIL_PORT"] = port
-    mail.init_app(app)
-
-
-def process_environment(app: Any, instance: Path) -> dict[str, str]:
-    """Environment for the app run as a separate process (gunicorn, ``flask`` commands)
-    against the test's database, with its keys and mail server."""
-    config = app.config
-    return {
-        **os.environ, "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": config["SECRET_KEY"],
-        "EMAIL_INDEX_KEY": config["EMAIL_INDEX_KEY"],
-        "DATA_ENCRYPTION_KEYS": ",".join(config["DATA_ENCRYPTION_KEYS"]),
-        "MAIL_SERVER": str(config["MAIL_SERVER"]), "MAIL_PORT": str(config["MAIL_PORT"]),
-    }
 
 
 def truncate_all(engine: Any) -> None:
@@ -261,15 +235,36 @@ def runner(app: Any) -> Any:
     return app.test_cli_runner()
 
 
+def drop_every_table(engine_name: str) -> None:
+    if engine_name == "postgresql":
+        db.session.remove()
+        db.session.execute(text("DROP SCHEMA public CASCADE"))
+        db.session.execute(text("CREATE SCHEMA public"))
+        db.session.commit()
+    else:
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture
+def empty_database(app: Any, engine_name: str) -> Iterator[None]:
+    """No tables at all, for tests that run the migrations; afterwards the schema is the
+    models' again (with their triggers), as the rest of the run expects on PostgreSQL."""
+    drop_every_table(engine_name)
+    yield
+    drop_every_table(engine_name)
+    db.create_all()
+
+
 # Factories -------------------------------------------------------------------------------------
-
-DEFAULT_PASSWORD = "correct horse battery staple"
-
 
 @pytest.fixture
 def make_person(app: Any) -> Any:
     """``make_person(email=..., password=..., status="active", **fields)`` -> a saved Person."""
-    from preference_centre.people import hash_secret, new_person
+    from preference_centre.passwords import hash_secret
+    from preference_centre.people import new_person
 
     counter = {"n": 0}
 
@@ -292,14 +287,15 @@ class Auth:
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    def login(self, person: Any, *, minutes_ago: float = 0) -> str:
+    def login(self, person: Any, *, minutes_ago: float = 0, client: Any = None) -> str:
+        """Sign ``person`` in on this test's client (or on ``client``, another browser)."""
         from preference_centre.auth.sessions import start_session
 
         key = start_session(person, remember=False, ip="127.0.0.1", user_agent="pytest")
         if minutes_ago:
             person.login_session.authenticated_at = clock.utcnow() - timedelta(minutes=minutes_ago)
         db.session.commit()
-        with self.client.session_transaction() as session:
+        with (client or self.client).session_transaction() as session:
             session["_user_id"] = key
             session["_fresh"] = True
         return key

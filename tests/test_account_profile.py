@@ -10,8 +10,7 @@ from sqlalchemy import text
 from preference_centre import crypto
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent
-from preference_centre.people import normalise_answer, verify_secret
-from tests.accounts_support import reload
+from preference_centre.passwords import normalise_answer, verify_secret
 
 FULL = {
     "name": "Ada Lovelace",
@@ -42,7 +41,7 @@ def test_overview_links_everything_and_masks_the_address(app, client, auth, make
     assert "127.0.0.0/24" in page and "This device" in page
 
 
-def test_profile_saves_every_field(app, client, auth, make_person):
+def test_profile_saves_every_field(app, client, auth, make_person, reload):
     person = make_person(email="bo@example.com")
     auth.login(person)
     page = client.get("/account/profile").get_data(as_text=True)
@@ -62,7 +61,7 @@ def test_profile_saves_every_field(app, client, auth, make_person):
     assert "Whiskers" not in shown and "An answer is saved" in shown
 
 
-def test_contact_fields_are_encrypted_at_rest(app, client, auth, make_person):
+def test_contact_fields_are_encrypted_at_rest(app, client, auth, make_person, reload):
     person = make_person(email="cy@example.com")
     auth.login(person)
     client.post("/account/profile", data=FULL)
@@ -80,7 +79,7 @@ def test_contact_fields_are_encrypted_at_rest(app, client, auth, make_person):
     assert reload(person).name == "Ada Lovelace"
 
 
-def test_corrections_are_audited_by_field_name_only(app, client, auth, make_person):
+def test_corrections_are_audited_by_field_name_only(app, client, auth, make_person, reload):
     person = make_person(email="dee@example.com", name="Dee", phone="07700 900001")
     auth.login(person)
     client.post("/account/profile", data={"name": "Dee Dee", "phone": "07700 900002",
@@ -108,7 +107,7 @@ def test_saving_unchanged_details_records_nothing(app, client, auth, make_person
     assert db.session.query(AuditEvent).count() == 0
 
 
-def test_clearing_the_question_removes_the_answer(app, client, auth, make_person):
+def test_clearing_the_question_removes_the_answer(app, client, auth, make_person, reload):
     person = make_person(email="fay@example.com")
     auth.login(person)
     client.post("/account/profile", data={**FULL})
@@ -137,7 +136,7 @@ def test_clearing_the_question_removes_the_answer(app, client, auth, make_person
     ],
 )
 def test_bad_profile_input_is_refused_and_nothing_changes(
-    app, client, auth, make_person, field, value, message
+    app, client, auth, make_person, field, value, message, reload
 ):
     person = make_person(email="gil@example.com", name="Gil")
     auth.login(person)
@@ -148,7 +147,7 @@ def test_bad_profile_input_is_refused_and_nothing_changes(
     assert db.session.query(AuditEvent).count() == 0
 
 
-def test_a_gender_written_elsewhere_survives_a_save(app, client, auth, make_person):
+def test_a_gender_written_elsewhere_survives_a_save(app, client, auth, make_person, reload):
     person = make_person(email="hal@example.com", gender="Agender")
     auth.login(person)
     client.post("/account/profile", data={"name": "Hal", "gender": "Agender"})
@@ -156,7 +155,7 @@ def test_a_gender_written_elsewhere_survives_a_save(app, client, auth, make_pers
 
 
 def test_an_impossible_date_of_birth_is_a_clear_error_never_a_server_error(
-        app, client, auth, make_person):
+        app, client, auth, make_person, reload):
     person = make_person(email="ivy@example.com", date_of_birth="1990-03-27")
     auth.login(person)
     response = client.post("/account/profile", data={

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent, LoginSession
-from preference_centre.people import find_person_by_email, verify_secret
-from tests.accounts_support import link_to, login, reload
-from tests.conftest import DEFAULT_PASSWORD, Auth, body_text
+from preference_centre.passwords import verify_secret
+from preference_centre.people import find_person_by_email
+from tests.helpers_accounts import DEFAULT_PASSWORD, login
+from tests.helpers_messaging import body_text
 
 NEW_PASSWORD = "a brand new passphrase"
 
 
-def test_changing_the_password_ends_every_other_sign_in(app, client, make_person):
+def test_changing_the_password_ends_every_other_sign_in(app, client, make_person, reload):
     person = make_person(email="ada@example.com")
     login(client, "ada@example.com")
     other = app.test_client()
@@ -32,7 +33,7 @@ def test_changing_the_password_ends_every_other_sign_in(app, client, make_person
     assert db.session.query(AuditEvent).filter_by(action="password.change").count() == 1
 
 
-def test_the_current_password_is_needed(app, client, auth, make_person):
+def test_the_current_password_is_needed(app, client, auth, make_person, reload):
     person = make_person(email="bo@example.com")
     auth.login(person)
     response = client.post("/account/password", data={"current_password": "not my password",
@@ -60,14 +61,14 @@ def test_sensitive_pages_ask_for_the_password_again(app, client, auth, make_pers
     assert client.get("/account/email").status_code == 200
 
 
-def test_changing_the_email_address(app, client, auth, mailbox, make_person):
+def test_changing_the_email_address(app, client, auth, mailbox, make_person, link_to, reload):
     person = make_person(email="dee@example.com", name="Dee")
     auth.login(person)
     response = client.post("/account/email", data={"email": "dee@new.example"})
     assert response.status_code == 302
     assert reload(person).email == "dee@example.com", "nothing changes before the link"
 
-    path = link_to(mailbox, "dee@new.example", app, "/account/email/confirm/")
+    path = link_to("dee@new.example", "/account/email/confirm/")
     notice = mailbox.last_to("dee@example.com")
     assert "d***@n***.example" in body_text(notice)
     assert "/account/email/confirm/" not in body_text(notice)
@@ -84,7 +85,8 @@ def test_changing_the_email_address(app, client, auth, mailbox, make_person):
     assert login(client, "dee@new.example").status_code == 302
 
 
-def test_an_address_held_by_someone_else_is_not_taken(app, client, auth, mailbox, make_person):
+def test_an_address_held_by_someone_else_is_not_taken(
+        app, client, auth, mailbox, make_person, link_to, reload):
     person = make_person(email="eve@example.com")
     make_person(email="taken@example.com", password=None, origin="signup")
     auth.login(person)
@@ -92,25 +94,25 @@ def test_an_address_held_by_someone_else_is_not_taken(app, client, auth, mailbox
     taken = client.post("/account/email", data={"email": "Taken@example.com"})
     assert free.status_code == taken.status_code == 302
     assert reload(person).pending_email == "free@example.com"
-    link_to(mailbox, "free@example.com", app, "/account/email/confirm/")
+    link_to("free@example.com", "/account/email/confirm/")
     warning = mailbox.last_to("taken@example.com")
     assert "nothing was changed" in body_text(warning)
     assert reload(person).email == "eve@example.com"
 
 
 def test_a_password_change_cancels_a_pending_email_change(app, client, auth, mailbox,
-                                                         make_person):
+                                                         make_person, link_to, reload):
     person = make_person(email="fay@example.com")
     auth.login(person)
     client.post("/account/email", data={"email": "fay@new.example"})
-    path = link_to(mailbox, "fay@new.example", app, "/account/email/confirm/")
+    path = link_to("fay@new.example", "/account/email/confirm/")
     client.post("/account/password", data={"current_password": DEFAULT_PASSWORD,
                                            "new_password": NEW_PASSWORD})
     assert client.post(path).status_code == 400
     assert reload(person).email == "fay@example.com"
 
 
-def test_email_form_refuses_bad_input(app, client, auth, make_person):
+def test_email_form_refuses_bad_input(app, client, auth, make_person, reload):
     person = make_person(email="gil@example.com")
     auth.login(person)
     for value, message in (("gil@example.com", b"already your email"),
@@ -121,10 +123,10 @@ def test_email_form_refuses_bad_input(app, client, auth, make_person):
     assert reload(person).pending_email is None
 
 
-def test_log_out_everywhere_else(app, client, make_person):
+def test_log_out_everywhere_else(app, client, make_person, auth):
     person = make_person(email="hal@example.com")
     other = app.test_client()
-    Auth(other).login(person)
+    auth.login(person, client=other)
     login(client, "hal@example.com")
     client.post("/account/sessions/end-others")
     assert other.get("/account").status_code == 302

@@ -11,12 +11,7 @@ from preference_centre.consent import history
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent, ExternalRecord, Person
 from preference_centre.people import find_person_by_email
-from tests.api_helpers import (  # noqa: F401
-    EVIDENCE,
-    api_fixture,
-    api_key_fixture,
-    erase_address,
-)
+from tests.helpers_api import EVIDENCE
 
 # Keys ------------------------------------------------------------------------------------------
 
@@ -177,7 +172,7 @@ def test_consent_view_lists_every_purpose_with_its_basis(api, make_person):
     assert api.get("/api/v1/people/424242/consent").status_code == 404
 
 
-def test_an_erased_address_cannot_be_resubscribed(api):
+def test_an_erased_address_cannot_be_resubscribed(api, erase_address):
     erase_address("gone@example.com")
     response = api.post("/api/v1/people", json={
         "email": "gone@example.com", "consents": {"email:offers": True}})
@@ -187,7 +182,7 @@ def test_an_erased_address_cannot_be_resubscribed(api):
     assert db.session.execute(db.select(ConsentEvent)).first() is None
 
 
-def test_withdrawals_for_an_erased_address_are_accepted(api):
+def test_withdrawals_for_an_erased_address_are_accepted(api, erase_address):
     erase_address("gone@example.com")
     response = api.post("/api/v1/people", json={
         "email": "gone@example.com", "consents": {"email:offers": False, "post:offers": False}})

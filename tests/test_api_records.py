@@ -9,8 +9,7 @@ from preference_centre.consent import Actor, record_changes
 from preference_centre.extensions import db
 from preference_centre.messaging import deliver_due
 from preference_centre.models import Communication, Order, Person
-from tests.api_helpers import api_fixture, api_key_fixture, erase_address  # noqa: F401
-from tests.conftest import body_text
+from tests.helpers_messaging import body_text
 
 
 def order(person_id: int, reference: str = "A-1001", **extra):
@@ -99,7 +98,7 @@ def test_bad_communications_name_the_field(api, make_person, frozen_clock, body,
 
 # Suppression list ------------------------------------------------------------------------------
 
-def test_the_suppression_list_pages_through_people_and_hashes(api, make_person):
+def test_the_suppression_list_pages_through_people_and_hashes(api, make_person, erase_address):
     keen = make_person(email="keen@example.com")
     record_changes(keen.id, {"email:offers": True}, Actor(source="form"))
     quitter = make_person(email="quit@example.com")

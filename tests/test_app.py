@@ -13,7 +13,7 @@ from sqlalchemy.pool import NullPool
 from preference_centre import create_app
 from preference_centre.config import ConfigError
 from preference_centre.extensions import db
-from tests.conftest import base_config
+from tests.helpers_app import base_config
 
 
 def test_health_check_answers_ok(client):

@@ -11,8 +11,7 @@ from preference_centre import extensions
 from preference_centre.consent import Actor, record_changes
 from preference_centre.extensions import db
 from preference_centre.models import LoginSession
-from tests.accounts_support import login, reload, without_csrf
-from tests.conftest import DEFAULT_PASSWORD
+from tests.helpers_accounts import DEFAULT_PASSWORD, login, without_csrf
 
 
 def _cookie(client, name):
@@ -121,7 +120,7 @@ def test_next_to_a_local_page_is_followed(app, client, make_person):
     assert response.headers["Location"] == "/account/profile?tab=1"
 
 
-def test_an_old_pbkdf2_hash_is_upgraded_at_login(app, client, make_person):
+def test_an_old_pbkdf2_hash_is_upgraded_at_login(app, client, make_person, reload):
     person = make_person(email="fay@example.com")
     person.password_hash = generate_password_hash(DEFAULT_PASSWORD, method="pbkdf2:sha256:1000")
     db.session.commit()
@@ -132,7 +131,7 @@ def test_an_old_pbkdf2_hash_is_upgraded_at_login(app, client, make_person):
     assert login(client, "fay@example.com").status_code == 302
 
 
-def test_last_seen_is_recorded_at_most_once_a_day(app, client, make_person, frozen_clock):
+def test_last_seen_is_recorded_at_most_once_a_day(app, client, make_person, frozen_clock, reload):
     person = make_person(email="gil@example.com")
     login(client, "gil@example.com")
     first = reload(person).last_seen_at

@@ -7,15 +7,16 @@ from datetime import timedelta
 import pytest
 
 from preference_centre import clock
-from preference_centre.auth.services import purge_unverified_accounts
+from preference_centre.auth.registration import purge_unverified_accounts
 from preference_centre.extensions import db
 from preference_centre.models import Order, OutboxMessage, Person
-from preference_centre.people import find_person_by_email, verify_secret
-from tests.accounts_support import link_to, login, register, reload
-from tests.conftest import DEFAULT_PASSWORD, body_text
+from preference_centre.passwords import verify_secret
+from preference_centre.people import find_person_by_email
+from tests.helpers_accounts import DEFAULT_PASSWORD, login, register
+from tests.helpers_messaging import body_text
 
 
-def test_register_verify_then_log_in(app, client, mailbox):
+def test_register_verify_then_log_in(app, client, mailbox, link_to, reload):
     response = register(client, "Ada@Example.com", name="Ada Lovelace")
     assert response.status_code == 302
     assert "/check-email" in response.headers["Location"]
@@ -27,7 +28,7 @@ def test_register_verify_then_log_in(app, client, mailbox):
     assert b"confirm your email address first" in refused.data
     assert b"Send a new link" in refused.data
 
-    path = link_to(mailbox, "Ada@Example.com", app, "/verify/")
+    path = link_to("Ada@Example.com", "/verify/")
     page = client.get(path)
     assert page.status_code == 200
     assert reload(person).status == "pending", "opening the link alone changes nothing"
@@ -42,18 +43,19 @@ def test_register_verify_then_log_in(app, client, mailbox):
     assert b"Ada Lovelace" in client.get("/account").data
 
 
-def test_resend_verification_sends_a_new_link(app, client, mailbox):
+def test_resend_verification_sends_a_new_link(app, client, mailbox, link_to):
     register(client, "bo@example.com")
     response = client.post("/verify/resend", data={"email": "bo@example.com"})
     assert response.status_code == 302
-    link_to(mailbox, "bo@example.com", app, "/verify/")
+    link_to("bo@example.com", "/verify/")
     assert len(mailbox.to("bo@example.com")) == 2
 
 
 @pytest.mark.parametrize("mangle", ["reuse", "tamper", "expire"])
-def test_bad_verification_links_change_nothing(app, client, mailbox, frozen_clock, mangle):
+def test_bad_verification_links_change_nothing(
+        app, client, mailbox, frozen_clock, mangle, link_to, reload):
     register(client, "cy@example.com")
-    path = link_to(mailbox, "cy@example.com", app, "/verify/")
+    path = link_to("cy@example.com", "/verify/")
     if mangle == "reuse":
         assert client.post(path).status_code == 302
         before = reload(find_person_by_email("cy@example.com")).email_verified_at
@@ -72,7 +74,8 @@ def test_bad_verification_links_change_nothing(app, client, mailbox, frozen_cloc
         assert person.status == "pending"
 
 
-def test_registering_a_known_address_tells_its_owner_instead(app, client, mailbox, make_person):
+def test_registering_a_known_address_tells_its_owner_instead(
+        app, client, mailbox, make_person, link_to, reload):
     owner = make_person(email="dee@example.com")
     original_hash = owner.password_hash
     fresh = register(client, "new@example.com")
@@ -80,7 +83,7 @@ def test_registering_a_known_address_tells_its_owner_instead(app, client, mailbo
     assert known.status_code == fresh.status_code == 302
     assert known.headers["Location"] == fresh.headers["Location"]
     assert reload(owner).password_hash == original_hash
-    link_to(mailbox, "new@example.com", app, "/verify/")
+    link_to("new@example.com", "/verify/")
     notice = mailbox.last_to("dee@example.com")
     assert "already have one" in body_text(notice)
     assert "/verify/" not in body_text(notice)
@@ -107,16 +110,16 @@ def test_register_refuses_bad_input(app, client, mailbox, data, message):
     assert db.session.query(OutboxMessage).count() == 0
 
 
-def test_a_script_in_a_name_is_shown_as_text(app, client, mailbox):
+def test_a_script_in_a_name_is_shown_as_text(app, client, mailbox, link_to):
     register(client, "hal@example.com", name="<script>alert(1)</script>")
-    client.post(link_to(mailbox, "hal@example.com", app, "/verify/"))
+    client.post(link_to("hal@example.com", "/verify/"))
     login(client, "hal@example.com")
     page = client.get("/account").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_purge_deletes_only_stale_bare_registrations(app, make_person, frozen_clock):
+def test_purge_deletes_only_stale_bare_registrations(app, make_person, frozen_clock, reload):
     stale = make_person(email="old@example.com", status="pending")
     customer = make_person(email="buyer@example.com", status="pending")
     db.session.add(Order(person_id=customer.id, reference="A-1", product="Broadband",
@@ -140,9 +143,9 @@ def test_purge_deletes_only_stale_bare_registrations(app, make_person, frozen_cl
     assert purge_unverified_accounts(clock.utcnow() + timedelta(days=1)) == 0
 
 
-def test_after_confirming_the_address_the_log_in_form_has_it_filled_in(app, client, mailbox):
+def test_after_confirming_the_address_the_log_in_form_has_it_filled_in(app, client, link_to):
     register(client, "cleo@example.com")
-    confirmed = client.post(link_to(mailbox, "cleo@example.com", app, "/verify/"))
+    confirmed = client.post(link_to("cleo@example.com", "/verify/"))
     # Never in the address: it would end up in logs and browser histories.
     assert "cleo" not in confirmed.headers["Location"]
     page = client.get(confirmed.headers["Location"]).get_data(as_text=True)

@@ -6,14 +6,14 @@ import pytest
 
 from preference_centre.extensions import db
 from preference_centre.models import AuditEvent
-from preference_centre.people import verify_secret
-from tests.accounts_support import link_to, login, reload, without_csrf
-from tests.conftest import DEFAULT_PASSWORD, Auth
+from preference_centre.passwords import verify_secret
+from tests.helpers_accounts import DEFAULT_PASSWORD, login, without_csrf
 
 NEW_PASSWORD = "a brand new passphrase"
 
 
-def test_known_and_unknown_addresses_get_the_same_answer(app, client, mailbox, make_person):
+def test_known_and_unknown_addresses_get_the_same_answer(
+        app, client, mailbox, make_person, link_to):
     make_person(email="ada@example.com")
     make_person(email="news@example.com", password=None, origin="signup")
     answers = [client.post("/reset", data={"email": address}, follow_redirects=True)
@@ -21,18 +21,19 @@ def test_known_and_unknown_addresses_get_the_same_answer(app, client, mailbox, m
     assert {a.status_code for a in answers} == {200}
     assert len({without_csrf(a.data) for a in answers}) == 1
     assert b"If there is an account with that address" in answers[0].data
-    link_to(mailbox, "ada@example.com", app, "/reset/")
+    link_to("ada@example.com", "/reset/")
     assert [str(m["To"]) for m in mailbox.messages] == ["ada@example.com"]
 
 
-def test_reset_sets_the_password_and_ends_every_sign_in(app, client, mailbox, make_person):
+def test_reset_sets_the_password_and_ends_every_sign_in(
+        app, client, mailbox, make_person, auth, link_to, reload):
     person = make_person(email="bo@example.com")
     elsewhere = app.test_client()
-    Auth(elsewhere).login(person)
+    auth.login(person, client=elsewhere)
     assert elsewhere.get("/account").status_code == 200
 
     client.post("/reset", data={"email": "bo@example.com"})
-    path = link_to(mailbox, "bo@example.com", app, "/reset/")
+    path = link_to("bo@example.com", "/reset/")
     assert client.get(path).status_code == 200
     response = client.post(path, data={"password": NEW_PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
@@ -44,10 +45,10 @@ def test_reset_sets_the_password_and_ends_every_sign_in(app, client, mailbox, ma
     assert db.session.query(AuditEvent).filter_by(action="password.reset").count() == 1
 
 
-def test_a_weak_new_password_is_refused(app, client, mailbox, make_person):
+def test_a_weak_new_password_is_refused(app, client, mailbox, make_person, link_to, reload):
     person = make_person(email="cy@example.com")
     client.post("/reset", data={"email": "cy@example.com"})
-    path = link_to(mailbox, "cy@example.com", app, "/reset/")
+    path = link_to("cy@example.com", "/reset/")
     response = client.post(path, data={"password": "qwerty123"})
     assert response.status_code == 200 and b"too common" in response.data
     assert verify_secret(reload(person).password_hash, DEFAULT_PASSWORD)
@@ -55,10 +56,11 @@ def test_a_weak_new_password_is_refused(app, client, mailbox, make_person):
 
 
 @pytest.mark.parametrize("mangle", ["reuse", "tamper", "expire", "other_purpose"])
-def test_bad_reset_links_change_nothing(app, client, mailbox, make_person, frozen_clock, mangle):
+def test_bad_reset_links_change_nothing(
+        app, client, mailbox, make_person, frozen_clock, mangle, link_to, reload):
     person = make_person(email="dee@example.com")
     client.post("/reset", data={"email": "dee@example.com"})
-    path = link_to(mailbox, "dee@example.com", app, "/reset/")
+    path = link_to("dee@example.com", "/reset/")
     if mangle == "reuse":
         assert client.post(path, data={"password": NEW_PASSWORD}).status_code == 302
     elif mangle == "tamper":
@@ -76,14 +78,14 @@ def test_bad_reset_links_change_nothing(app, client, mailbox, make_person, froze
     assert reload(person).password_hash == before
 
 
-def test_a_reset_link_dies_when_the_address_changes(app, client, auth, mailbox, make_person):
+def test_a_reset_link_dies_when_the_address_changes(
+        app, client, auth, mailbox, make_person, link_to, reload):
     person = make_person(email="eve@example.com")
     client.post("/reset", data={"email": "eve@example.com"})
-    reset = link_to(mailbox, "eve@example.com", app, "/reset/")
+    reset = link_to("eve@example.com", "/reset/")
     auth.login(person)
     client.post("/account/email", data={"email": "eve@new.example"})
-    assert client.post(link_to(mailbox, "eve@new.example", app,
-                               "/account/email/confirm/")).status_code == 302
+    assert client.post(link_to("eve@new.example", "/account/email/confirm/")).status_code == 302
     client.post("/logout")
 
     for response in (client.get(reset), client.post(reset, data={"password": NEW_PASSWORD})):

@@ -10,18 +10,11 @@ from __future__ import annotations
 import pytest
 
 from preference_centre.extensions import db
+from preference_centre.messaging import deliver_due
 from preference_centre.models import AuditEvent, Person
-from preference_centre.people import verify_secret
-from tests.accounts_support import (
-    deliver,
-    link_to,
-    links_in,
-    login,
-    register,
-    reload,
-    without_csrf,
-)
-from tests.conftest import body_text
+from preference_centre.passwords import verify_secret
+from tests.helpers_accounts import links_in, login, register, without_csrf
+from tests.helpers_messaging import body_text
 
 INTRUDER = "the intruder's passphrase"
 OWNER = "the owner's own passphrase"
@@ -34,7 +27,7 @@ def logged_in_with(app, email: str, password: str) -> bool:
 
 @pytest.mark.parametrize("origin", ["signup", "api", "import"])
 def test_registering_a_held_address_never_makes_the_typed_password_work(
-    app, client, mailbox, make_person, origin
+    app, client, mailbox, make_person, origin, link_to, reload
 ):
     held = make_person(email="eve@example.com", password=None, origin=origin, name="Eve")
     fresh = register(client, "new@example.com")
@@ -46,7 +39,7 @@ def test_registering_a_held_address_never_makes_the_typed_password_work(
     held = reload(held)
     assert held.password_hash is None and held.name == "Eve"
 
-    deliver()
+    deliver_due()
     mail = mailbox.last_to("eve@example.com")
     # The owner presses whatever the mail offers: the intruder's password never works.
     for url in links_in(mail):
@@ -55,7 +48,7 @@ def test_registering_a_held_address_never_makes_the_typed_password_work(
     assert not logged_in_with(app, "eve@example.com", INTRUDER)
     assert "choose a password" in body_text(mail).lower()
 
-    path = link_to(mailbox, "eve@example.com", app, "/set-password/")
+    path = link_to("eve@example.com", "/set-password/")
     assert client.get(path).status_code == 200
     assert reload(held).password_hash is None, "opening the link alone changes nothing"
     done = client.post(path, data={"password": OWNER})
@@ -69,11 +62,11 @@ def test_registering_a_held_address_never_makes_the_typed_password_work(
     assert db.session.query(AuditEvent).filter_by(action="password.set").count() == 1
 
 
-def test_a_second_registration_never_replaces_an_unfinished_one(app, client, mailbox):
+def test_a_second_registration_never_replaces_an_unfinished_one(app, client, mailbox, link_to):
     register(client, "fay@example.com", password="first long password")
-    first = link_to(mailbox, "fay@example.com", app, "/verify/")
+    first = link_to("fay@example.com", "/verify/")
     register(client, "fay@example.com", password="second long password", name="Mallory")
-    link_to(mailbox, "fay@example.com", app, "/set-password/")
+    link_to("fay@example.com", "/set-password/")
     assert not logged_in_with(app, "fay@example.com", "second long password")
 
     assert client.post(first).status_code == 302, "the first registration's link still works"
@@ -82,12 +75,12 @@ def test_a_second_registration_never_replaces_an_unfinished_one(app, client, mai
 
 
 def test_the_mailbox_owner_takes_over_a_registration_someone_else_started(
-    app, client, mailbox
+    app, client, mailbox, link_to
 ):
     register(client, "gil@example.com", password=INTRUDER)
-    started = link_to(mailbox, "gil@example.com", app, "/verify/")
+    started = link_to("gil@example.com", "/verify/")
     register(client, "gil@example.com", password="typed at the register page")
-    path = link_to(mailbox, "gil@example.com", app, "/set-password/")
+    path = link_to("gil@example.com", "/set-password/")
     assert client.post(path, data={"password": OWNER}).status_code == 302
 
     assert logged_in_with(app, "gil@example.com", OWNER)
@@ -97,10 +90,10 @@ def test_the_mailbox_owner_takes_over_a_registration_someone_else_started(
 
 
 def test_a_weak_password_is_refused_on_the_set_password_page(app, client, mailbox,
-                                                             make_person):
+                                                             make_person, link_to, reload):
     held = make_person(email="hal@example.com", password=None, origin="signup")
     register(client, "hal@example.com")
-    path = link_to(mailbox, "hal@example.com", app, "/set-password/")
+    path = link_to("hal@example.com", "/set-password/")
     response = client.post(path, data={"password": "qwerty123"})
     assert response.status_code == 200 and b"too common" in response.data
     assert reload(held).password_hash is None
@@ -110,15 +103,15 @@ def test_a_weak_password_is_refused_on_the_set_password_page(app, client, mailbo
 @pytest.mark.parametrize("mangle", ["reuse", "newer_link_used", "expire", "tamper",
                                     "reset_link"])
 def test_bad_set_password_links_change_nothing(app, client, mailbox, make_person,
-                                               frozen_clock, mangle):
+                                               frozen_clock, mangle, link_to, reload):
     held = make_person(email="ivy@example.com", password=None, origin="signup")
     register(client, "ivy@example.com")
-    path = link_to(mailbox, "ivy@example.com", app, "/set-password/")
+    path = link_to("ivy@example.com", "/set-password/")
     if mangle == "reuse":
         assert client.post(path, data={"password": OWNER}).status_code == 302
     elif mangle == "newer_link_used":
         register(client, "ivy@example.com")
-        newer = link_to(mailbox, "ivy@example.com", app, "/set-password/")
+        newer = link_to("ivy@example.com", "/set-password/")
         assert client.post(newer, data={"password": OWNER}).status_code == 302
     elif mangle == "expire":
         frozen_clock.advance(hours=app.config["VERIFY_TOKEN_HOURS"], minutes=1)
@@ -127,7 +120,7 @@ def test_bad_set_password_links_change_nothing(app, client, mailbox, make_person
     else:
         make_person(email="jo@example.com")
         client.post("/reset", data={"email": "jo@example.com"})
-        reset = link_to(mailbox, "jo@example.com", app, "/reset/")
+        reset = link_to("jo@example.com", "/reset/")
         path = reset.replace("/reset/", "/set-password/")
     before = reload(held).password_hash
     for response in (client.get(path), client.post(path, data={"password": INTRUDER})):
@@ -137,15 +130,15 @@ def test_bad_set_password_links_change_nothing(app, client, mailbox, make_person
     assert reload(held).password_hash == before
 
 
-def test_a_set_password_link_dies_when_the_address_changes(app, client, auth, mailbox):
+def test_a_set_password_link_dies_when_the_address_changes(app, client, auth, mailbox, link_to):
     register(client, "kim@example.com")
-    confirm = link_to(mailbox, "kim@example.com", app, "/verify/")
+    confirm = link_to("kim@example.com", "/verify/")
     register(client, "kim@example.com")
-    set_password = link_to(mailbox, "kim@example.com", app, "/set-password/")
+    set_password = link_to("kim@example.com", "/set-password/")
     client.post(confirm)
     assert login(client, "kim@example.com").status_code == 302
     client.post("/account/email", data={"email": "kim@new.example"})
-    client.post(link_to(mailbox, "kim@new.example", app, "/account/email/confirm/"))
+    client.post(link_to("kim@new.example", "/account/email/confirm/"))
     client.post("/logout")
 
     assert client.post(set_password, data={"password": INTRUDER}).status_code == 400
@@ -155,17 +148,17 @@ def test_a_set_password_link_dies_when_the_address_changes(app, client, auth, ma
 
 
 def test_confirming_a_sign_up_never_activates_a_registration_someone_else_started(
-    app, client, mailbox
+    app, client, mailbox, link_to
 ):
     register(client, "lee@example.com", password=INTRUDER)
     client.post("/signup", data={"email": "lee@example.com", "name": "",
                                  "topics": ["email:offers"]})
-    client.post(link_to(mailbox, "lee@example.com", app, "/signup/confirm/"))
+    client.post(link_to("lee@example.com", "/signup/confirm/"))
     person = db.session.query(Person).one()
     assert person.status == "active", "the sign-up is confirmed"
     assert not logged_in_with(app, "lee@example.com", INTRUDER)
 
     register(client, "lee@example.com", password="typed at the register page")
-    path = link_to(mailbox, "lee@example.com", app, "/set-password/")
+    path = link_to("lee@example.com", "/set-password/")
     assert client.post(path, data={"password": OWNER}).status_code == 302
     assert logged_in_with(app, "lee@example.com", OWNER)

@@ -8,8 +8,8 @@ import pytest
 from preference_centre.extensions import db
 from preference_centre.messaging import deliver_due
 from preference_centre.people import find_person_by_email
-from tests.accounts_support import links_in
-from tests.fixtures_browser import assert_accessible
+from tests.helpers_accounts import links_in
+from tests.helpers_browser import assert_accessible
 
 PASSWORD = "purple elephants dance quietly"
 

@@ -14,8 +14,8 @@ from preference_centre.consent import Actor, record_changes
 from preference_centre.extensions import db
 from preference_centre.models import Order
 from preference_centre.privacy.versions import publish_notice
-from tests.conftest import DEFAULT_PASSWORD
-from tests.fixtures_browser import assert_accessible
+from tests.helpers_accounts import DEFAULT_PASSWORD
+from tests.helpers_browser import assert_accessible
 
 PAGES_DOC = Path(__file__).resolve().parent.parent / "docs" / "pages.md"
 PHONE = {"width": 390, "height": 844}

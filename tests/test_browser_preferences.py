@@ -9,7 +9,7 @@ import pytest
 from preference_centre.auth.sessions import start_session
 from preference_centre.extensions import db
 from preference_centre.links import preference_link
-from tests.fixtures_browser import assert_accessible
+from tests.helpers_browser import assert_accessible
 
 pytestmark = pytest.mark.browser
 

@@ -8,12 +8,11 @@ import pytest
 from preference_centre.extensions import db
 from preference_centre.messaging import CampaignError, deliver_due, queue_campaign
 from preference_centre.models import Campaign, OutboxMessage
-from tests.conftest import body_text
-from tests.messaging_support import consent, one_line_header, raw_to
+from tests.helpers_messaging import body_text, one_line_header, raw_to
 
 
 @pytest.fixture
-def people(make_person):
+def people(make_person, consent):
     """One person who consented to email offers, and three who must not get them."""
     yes = make_person(email="yes@example.com", name="Yasmin Khan")
     no = make_person(email="no@example.com")
@@ -45,7 +44,7 @@ def test_a_campaign_queues_only_people_who_consented(app, mailbox, people):
 
 
 def test_a_person_without_a_name_gets_what_the_template_says_instead(app, mailbox,
-                                                                    make_person):
+                                                                    make_person, consent):
     person = make_person(email="anon@example.com")
     consent(person, **{"email:updates": True})
     queue_campaign("updates", "email", 'Offers for {{ first_name or "you" }}',
@@ -126,7 +125,7 @@ def test_campaign_command_refuses_bad_arguments_and_queues_nothing(app, runner, 
 
 
 def test_campaign_command_shows_progress_for_large_runs(app, runner, people, tmp_path,
-                                                        monkeypatch):
+                                                        monkeypatch, consent):
     from preference_centre.messaging import campaigns, cli
 
     monkeypatch.setattr(cli, "PROGRESS_FROM", 1)

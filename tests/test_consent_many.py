@@ -10,11 +10,10 @@ from preference_centre.consent import may_contact
 from preference_centre.consent.decisions import may_contact_many
 from preference_centre.extensions import db
 from preference_centre.models import Suppression
-from tests.messaging_support import consent
 
 
 @pytest.fixture
-def everyone(make_person):
+def everyone(make_person, consent):
     """One person in each state the rules tell apart."""
     keen = make_person()
     consent(keen, **{"email:offers": True, "post:offers": False})

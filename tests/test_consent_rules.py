@@ -14,7 +14,6 @@ from preference_centre.consent import Actor, history, may_contact, record_change
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent, ConsentState, Suppression
 from preference_centre.sms.services import opt_out_number
-from tests.api_helpers import api_fixture, api_key_fixture  # noqa: F401
 
 NUMBER = "07700 900123"
 

@@ -12,12 +12,8 @@ from datetime import date, timedelta
 from flask_migrate import upgrade
 from sqlalchemy import delete, select, text
 
-from preference_centre.auth.services import (
-    register_account,
-    token_for,
-    verify_account,
-    verify_fingerprint,
-)
+from preference_centre.auth.link_tokens import token_for, verify_fingerprint
+from preference_centre.auth.registration import register_account, verify_account
 from preference_centre.consent import Actor, record_changes
 from preference_centre.consent.decisions import may_contact_many
 from preference_centre.console.aggregate import backfill, tracked_purposes
@@ -213,42 +209,28 @@ def test_the_chart_is_named_for_screen_readers_and_drawn_in_system_colours(app):
     assert "<title>2026-W53: 52 opt-ins</title>" in svg  # every bar tells its own figure
 
 
-def _reset(engine_name):
-    if engine_name == "postgresql":
-        db.session.execute(text("DROP SCHEMA public CASCADE"))
-        db.session.execute(text("CREATE SCHEMA public"))
-        db.session.commit()
-    else:
-        db.session.remove()
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-def test_the_aggregates_migration_backfills_from_existing_data(app, engine_name, make_person):
-    _reset(engine_name)
-    try:
-        upgrade(revision="0006")
-        with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO people (email_hash, email, status, origin, created_at, updated_at, "
-                "consent_version) VALUES ('h1', 'x', 'active', 'import', CURRENT_TIMESTAMP, "
-                "CURRENT_TIMESTAMP, 0)"))
-            connection.execute(text(
-                "INSERT INTO consent_events (person_id, purpose, new_value, occurred_at, "
-                "source, actor_type) SELECT id, 'email:offers', true, CURRENT_TIMESTAMP, "
-                "'import', 'system' FROM people"))
-        upgrade()
-        figures = {f.key: f for f in dashboard_figures().purposes}
-        assert figures["email:offers"].may == 1
-        assert figures["email:updates"].may_not["never"] == 1
-        assert sum(w.opt_ins for w in dashboard_figures().weeks) == 1
-        # And the triggers are there: a new person is counted at once.
-        make_person()
-        assert {f.key: f for f in dashboard_figures().purposes}["post:offers"].may == 2
-    finally:
-        _reset(engine_name)
-        db.create_all()
+def test_the_aggregates_migration_backfills_from_existing_data(app, empty_database,
+                                                                 make_person):
+    upgrade(revision="0006")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO people (email_hash, email, status, origin, created_at, updated_at, "
+            "consent_version) VALUES ('h1', 'x', 'active', 'import', CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP, 0)"))
+        connection.execute(text(
+            "INSERT INTO consent_events (person_id, purpose, new_value, occurred_at, "
+            "source, actor_type) SELECT id, 'email:offers', true, CURRENT_TIMESTAMP, "
+            "'import', 'system' FROM people"))
+    upgrade()
+    figures = {f.key: f for f in dashboard_figures().purposes}
+    assert figures["email:offers"].may == 1
+    assert figures["email:updates"].may_not["never"] == 1
+    assert sum(w.opt_ins for w in dashboard_figures().weeks) == 1
+    # And the triggers are there: a new person is counted at once.
+    make_person()
+    assert {f.key: f for f in dashboard_figures().purposes}["post:offers"].may == 2
 
 
 def test_a_person_deleted_with_their_choices_cascading_leaves_no_figures(app, make_person):

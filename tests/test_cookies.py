@@ -6,7 +6,7 @@ import pytest
 
 from preference_centre.consent import current_state, history
 from preference_centre.cookies.choice import read_choice
-from tests.preferences_support import checkboxes
+from tests.helpers_preferences import checkboxes
 
 BANNER = "Cookies on this site."
 ANALYTICS_SCRIPT = "js/analytics.js"

@@ -14,16 +14,15 @@ from preference_centre.data_rights.requests import due_date
 from preference_centre.extensions import db
 from preference_centre.models import Communication, RightsRequest
 
-from .data_rights_helpers import make_full_person
-
 
 def test_data_page_needs_a_login(app, client):
     response = client.get("/account/data")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_data_page_shows_every_category_its_facts_and_the_data(app, client, auth, make_person):
-    person = make_full_person(make_person)
+def test_data_page_shows_every_category_its_facts_and_the_data(
+        app, client, auth, make_person, make_full_person):
+    person = make_full_person()
     auth.login(person)
     page = client.get("/account/data").get_data(as_text=True)
     for category in registry.CATEGORIES:

@@ -11,14 +11,16 @@ from playwright.sync_api import expect
 
 from preference_centre.links import preference_link
 from preference_centre.messaging import deliver_due
-from tests.conftest import DEFAULT_PASSWORD, body_text
-from tests.data_rights_helpers import Identity, make_full_person
-from tests.fixtures_browser import assert_accessible
+from tests.helpers_accounts import DEFAULT_PASSWORD
+from tests.helpers_browser import assert_accessible
+from tests.helpers_data_rights import Identity
+from tests.helpers_messaging import body_text
 
 
 @pytest.mark.browser
-def test_see_request_and_erase_in_a_browser(app, page, live_server, make_person, mailbox):
-    make_full_person(make_person)
+def test_see_request_and_erase_in_a_browser(
+        app, page, live_server, make_person, mailbox, make_full_person):
+    make_full_person()
     page.goto("/login")
     page.get_by_label("Email address").fill(Identity().email)
     page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)

@@ -28,11 +28,9 @@ from preference_centre.models import (
     Suppression,
 )
 from preference_centre.people import find_person_by_email
-
-from .conftest import DEFAULT_PASSWORD, body_text
-from .data_rights_helpers import Identity, make_full_person, scan_database
-from .messaging_support import consent, one_line_header, raw_to
-from .test_dkim import _dns, dkim_key  # noqa: F401 - dkim_key is a fixture
+from tests.helpers_accounts import DEFAULT_PASSWORD
+from tests.helpers_data_rights import Identity
+from tests.helpers_messaging import body_text, dkim_dns, one_line_header, raw_to
 
 
 def _erase_through_the_page(client, auth, person):
@@ -44,10 +42,10 @@ def _erase_through_the_page(client, auth, person):
     return response
 
 
-def test_erasure_leaves_no_identifying_value_in_any_table(app, client, auth, make_person,
-                                                           mailbox):
+def test_erasure_leaves_no_identifying_value_in_any_table(
+        app, client, auth, make_person, mailbox, make_full_person, scan_database):
     who = Identity()
-    person = make_full_person(make_person, who)
+    person = make_full_person(who)
     email_hash, person_id = person.email_hash, person.id
     assert scan_database(who.needles())  # the scan does find them before erasure
 
@@ -62,8 +60,8 @@ def test_erasure_leaves_no_identifying_value_in_any_table(app, client, auth, mak
 
 
 def test_what_is_kept_is_anonymous_and_the_receipt_has_counts(app, client, auth, make_person,
-                                                             mailbox):
-    person = make_full_person(make_person, orders=3)
+                                                             mailbox, make_full_person):
+    person = make_full_person(orders=3)
     person_id = person.id
     _erase_through_the_page(client, auth, person)
 
@@ -88,16 +86,16 @@ def test_what_is_kept_is_anonymous_and_the_receipt_has_counts(app, client, auth,
 
 
 @pytest.mark.app_config(KEEP_ORDERS_FOR_ACCOUNTING=False)
-def test_orders_are_deleted_when_not_kept_for_accounting(app, make_person):
-    person = make_full_person(make_person)
+def test_orders_are_deleted_when_not_kept_for_accounting(app, make_person, make_full_person):
+    person = make_full_person()
     erase_person(person.id, "staff", notify=False)
     db.session.commit()
     assert db.session.execute(select(func.count()).select_from(Order)).scalar() == 0
 
 
-def test_confirmation_goes_to_the_address_and_no_outbox_row_keeps_it(app, client, auth,
-                                                                    make_person, mailbox):
-    person = make_full_person(make_person)
+def test_confirmation_goes_to_the_address_and_no_outbox_row_keeps_it(
+        app, client, auth, make_person, mailbox, make_full_person, scan_database):
+    person = make_full_person()
     _erase_through_the_page(client, auth, person)
     message = mailbox.last_to(Identity().email)
     assert "erased" in body_text(message).lower()
@@ -107,12 +105,12 @@ def test_confirmation_goes_to_the_address_and_no_outbox_row_keeps_it(app, client
 
 
 def test_the_confirmation_is_dkim_signed_and_its_one_click_link_changes_nothing(
-        app, client, auth, make_person, mailbox, dkim_key):  # noqa: F811 - the fixture
-    person = make_full_person(make_person)
+        app, client, auth, make_person, mailbox, dkim_key, make_full_person, scan_database):
+    person = make_full_person()
     _erase_through_the_page(client, auth, person)
     raw = raw_to(mailbox, Identity().email)
     assert raw.startswith(b"DKIM-Signature:")
-    assert dkim.verify(raw, dnsfunc=_dns(dkim_key))
+    assert dkim.verify(raw, dnsfunc=dkim_dns(dkim_key))
     assert one_line_header(raw, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click"
     link = one_line_header(raw, "List-Unsubscribe").strip("<>")
     path = link.removeprefix(app.config["BASE_URL"])
@@ -126,8 +124,8 @@ def test_the_confirmation_is_dkim_signed_and_its_one_click_link_changes_nothing(
 
 @pytest.mark.app_config(MAIL_TIMEOUT=0.5)
 def test_the_erased_page_never_waits_for_the_mail_server(app, client, auth, make_person,
-                                                         stalled_smtp):
-    person = make_full_person(make_person)
+                                                         stalled_smtp, make_full_person):
+    person = make_full_person()
     auth.login(person)
     response = client.post("/account/delete", data={"password": DEFAULT_PASSWORD, "confirm": "y"})
     assert response.status_code == 302 and "/account/deleted" in response.headers["Location"]
@@ -141,15 +139,15 @@ def test_the_erased_page_never_waits_for_the_mail_server(app, client, auth, make
     assert db.session.execute(select(func.count()).select_from(ErasureReceipt)).scalar() == 1
 
 
-def test_sessions_and_cookies_die(app, client, auth, make_person, mailbox):
-    person = make_full_person(make_person)
+def test_sessions_and_cookies_die(app, client, auth, make_person, mailbox, make_full_person):
+    person = make_full_person()
     _erase_through_the_page(client, auth, person)
     again = client.get("/account/data")
     assert again.status_code == 302 and "/login" in again.headers["Location"]
 
 
-def test_a_wrong_password_erases_nothing(app, client, auth, make_person, mailbox):
-    person = make_full_person(make_person)
+def test_a_wrong_password_erases_nothing(app, client, auth, make_person, mailbox, make_full_person):
+    person = make_full_person()
     auth.login(person)
     response = client.post("/account/delete", data={"password": "not it at all", "confirm": "y"})
     response.close()  # a confirmation would leave now
@@ -179,10 +177,11 @@ def test_stale_login_is_asked_to_reauthenticate_before_erasure(app, client, auth
     assert db.session.get(Person, person.id) is not None
 
 
-def test_an_api_call_with_the_same_email_does_not_restore_marketing(app, client, make_person):
+def test_an_api_call_with_the_same_email_does_not_restore_marketing(
+        app, client, make_person, make_full_person):
     from preference_centre.api.auth import create_api_key
 
-    person = make_full_person(make_person)
+    person = make_full_person()
     erase_person(person.id, "person", notify=False)
     _key, raw = create_api_key("crm")
     db.session.commit()
@@ -194,8 +193,8 @@ def test_an_api_call_with_the_same_email_does_not_restore_marketing(app, client,
     assert again is None or not may_contact(again.id, "email", "offers")
 
 
-def test_an_old_one_click_link_changes_nothing(app, client, make_person):
-    person = make_full_person(make_person)
+def test_an_old_one_click_link_changes_nothing(app, client, make_person, make_full_person):
+    person = make_full_person()
     token = tokens.make_unsubscribe_token(person.id, "email", "*", 1)
     erase_person(person.id, "person", notify=False)
     db.session.commit()
@@ -207,8 +206,8 @@ def test_an_old_one_click_link_changes_nothing(app, client, make_person):
     assert db.session.execute(select(func.count()).select_from(Person)).scalar() == 0
 
 
-def test_an_old_link_of_an_erased_person_never_reaches_someone_who_comes_later(app, client,
-                                                                               make_person):
+def test_an_old_link_of_an_erased_person_never_reaches_someone_who_comes_later(
+        app, client, make_person, consent):
     make_person(email="first@example.com")
     newest = make_person(email="newest@example.com")
     token = tokens.make_unsubscribe_token(newest.id, "email", "*", 1)
@@ -285,9 +284,9 @@ def _ask_to_erase(app, client, mailbox, person_id):
 
 
 def test_someone_without_an_account_erases_everything_from_their_preference_link(
-        app, client, make_person, mailbox):
+        app, client, make_person, mailbox, make_full_person, scan_database):
     who = Identity()
-    person = make_full_person(make_person, who)
+    person = make_full_person(who)
     person.password_hash = None  # a newsletter sign-up, say: no account to log in to
     db.session.commit()
     last_to = _ask_to_erase(app, client, mailbox, person.id)

@@ -10,11 +10,10 @@ import sqlite3
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from preference_centre import sqlite_writers
+from preference_centre.database import sqlite_writers
 from preference_centre.extensions import db
 from preference_centre.models import ExternalRecord, Order, Person
-
-from .conftest import DEFAULT_PASSWORD
+from tests.helpers_accounts import DEFAULT_PASSWORD
 
 PRODUCT = "Hearing aid batteries for Grandad Ulric"
 DESCRIPTION = "Joined the group Coping With Debt Together"

@@ -17,13 +17,12 @@ from preference_centre.data_rights.export import neutralise
 from preference_centre.extensions import db
 from preference_centre.messaging import deliver_due
 from preference_centre.models import Order, RightsRequest
-
-from .conftest import body_text
-from .data_rights_helpers import make_full_person
+from tests.helpers_messaging import body_text
 
 
-def test_json_export_has_the_schema_version_and_every_category(app, client, auth, make_person):
-    person = make_full_person(make_person, orders=3)
+def test_json_export_has_the_schema_version_and_every_category(
+        app, client, auth, make_person, make_full_person):
+    person = make_full_person(orders=3)
     auth.login(person)
     response = client.get("/account/data/export")
     assert response.status_code == 200
@@ -150,12 +149,13 @@ def test_repeat_requests_within_an_hour_send_one_link(app, client, make_person, 
     assert timedelta(days=1)
 
 
-def test_the_same_transaction_can_still_write_after_an_export(app, make_person, engine_name):
+def test_the_same_transaction_can_still_write_after_an_export(
+        app, make_person, engine_name, make_full_person):
     if engine_name != "postgresql":
         pytest.skip("only PostgreSQL streams through a server-side cursor")
     from preference_centre.data_rights.export import iter_json
 
-    person = make_full_person(make_person)
+    person = make_full_person()
     exported = json.loads("".join(iter_json(person.id)))
     assert exported["categories"]
     db.session.add_all([Order(person_id=person.id, reference=f"after-export-{n}", product="Tea",

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from preference_centre.account.services import request_email_change
-from preference_centre.auth.services import request_password_reset
+from preference_centre.auth.reset import request_password_reset
 from preference_centre.data_rights import emailed_links
 from preference_centre.data_rights.link_removal import MARKER, remove_links
 from preference_centre.extensions import db

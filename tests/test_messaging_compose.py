@@ -18,11 +18,10 @@ from preference_centre.messaging import (
 )
 from preference_centre.models import Order, OutboxMessage
 from preference_centre.preferences.links import person_from_link
-from tests.conftest import body_text
-from tests.messaging_support import (
+from tests.helpers_messaging import (
     LONG_BASE_URL,
     add_template,
-    consent,
+    body_text,
     links,
     one_line_header,
     raw_to,
@@ -37,7 +36,7 @@ def _order(person, reference="AC-1001"):
     return order
 
 
-def _queue(kind, person, app, tmp_path):
+def _queue(kind, person, app, tmp_path, consent):
     """Queue one message of ``kind``; returns the expected unsubscribe topic."""
     if kind == "service":
         add_template(app, tmp_path)
@@ -60,9 +59,9 @@ def _queue(kind, person, app, tmp_path):
 @pytest.mark.app_config(BASE_URL=LONG_BASE_URL)
 @pytest.mark.parametrize("kind", ["service", "order_confirmed", "order_changed", "campaign"])
 def test_every_kind_of_email_carries_literal_one_click_headers(
-        app, mailbox, make_person, tmp_path, kind):
+        app, mailbox, make_person, tmp_path, consent, kind):
     person = make_person(email="ada@example.com", name="Ada Lovelace")
-    topic = _queue(kind, person, app, tmp_path)
+    topic = _queue(kind, person, app, tmp_path, consent)
     assert deliver_due()["sent"] == 1
     row = db.session.execute(db.select(OutboxMessage)).scalar_one()
     raw = raw_to(mailbox, "ada@example.com")
@@ -84,7 +83,7 @@ def test_every_kind_of_email_carries_literal_one_click_headers(
     assert person_from_link(preference_url.rsplit("/p/", 1)[1]).id == person.id
 
 
-def test_service_messages_go_out_without_any_marketing_consent(app, mailbox, make_person):
+def test_service_messages_go_out_without_any_marketing_consent(app, mailbox, make_person, consent):
     person = make_person(email="bob@example.com")
     consent(person, **{"email:offers": False, "email:updates": False})
     send_order_confirmed(_order(person, "AC-2002"))
@@ -123,7 +122,7 @@ def test_line_breaks_in_a_recipient_are_refused(app, make_person, tmp_path):
         queue_service_email(person, "hello", "Hi", {}, to="a@example.com\r\nBcc: b@example.org")
 
 
-def test_a_name_with_line_breaks_cannot_add_a_header(app, mailbox, make_person):
+def test_a_name_with_line_breaks_cannot_add_a_header(app, mailbox, make_person, consent):
     person = make_person(email="eve@example.com", name="Eve\r\nBcc: victim@example.org")
     consent(person, **{"email:offers": True})
     queue_campaign("offers", "email", "For {{ name }}", "Hello {{ name }}")
@@ -135,7 +134,7 @@ def test_a_name_with_line_breaks_cannot_add_a_header(app, mailbox, make_person):
     assert mailbox.last_to("eve@example.com")["Subject"] == "For Eve Bcc: victim@example.org"
 
 
-def test_non_ascii_subject_and_body_arrive_intact(app, mailbox, make_person):
+def test_non_ascii_subject_and_body_arrive_intact(app, mailbox, make_person, consent):
     person = make_person(email="zoe@example.com", name="Zoë Ångström")
     consent(person, **{"email:offers": True})
     queue_campaign("offers", "email", "Offres pour {{ first_name }} — 20 %", "Bonjour {{ name }} ✓")

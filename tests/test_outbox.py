@@ -16,16 +16,17 @@ import pytest
 
 from preference_centre import clock
 from preference_centre.extensions import db
-from preference_centre.messaging import deliver_due, outbox, queue_campaign
+from preference_centre.messaging import outbox as worker
+from preference_centre.messaging import queue_campaign
 from preference_centre.messaging.outbox import retry_delay
 from preference_centre.messaging.transport import SmtpTransport
 from preference_centre.models import OutboxMessage
-from tests.accounts_support import register
-from tests.conftest import free_port, point_mail_at, process_environment
-from tests.messaging_support import consent, outbox_row, queue_service_mail
+from tests.helpers_accounts import register
+from tests.helpers_app import free_port, point_mail_at, process_environment
 
 
-def test_consent_withdrawn_after_queueing_means_not_sent(app, mailbox, make_person):
+def test_consent_withdrawn_after_queueing_means_not_sent(
+        app, mailbox, make_person, consent, outbox):
     keen = make_person(email="keen@example.com")
     changed_mind = make_person(email="changed@example.com")
     consent(keen, **{"email:offers": True})
@@ -34,17 +35,17 @@ def test_consent_withdrawn_after_queueing_means_not_sent(app, mailbox, make_pers
     db.session.commit()
     consent(changed_mind, **{"email:offers": False})
 
-    counts = deliver_due()
+    counts = outbox.deliver()
     assert counts["sent"] == 1 and counts["suppressed"] == 1
     assert [e.rcpt_tos for e in mailbox.envelopes] == [["keen@example.com"]]
     status = db.session.execute(
         db.select(OutboxMessage.status).where(OutboxMessage.person_id == changed_mind.id)
     ).scalar_one()
     assert status == "suppressed"
-    assert deliver_due()["sent"] == 0  # never picked up again
+    assert outbox.deliver()["sent"] == 0  # never picked up again
 
 
-def _campaign_to(make_person, count):
+def _campaign_to(make_person, consent, count):
     people = [make_person(email=f"reader{n}@example.com") for n in range(count)]
     for person in people:
         consent(person, **{"email:offers": True})
@@ -67,9 +68,9 @@ def _after_sends(monkeypatch, count, action):
 
 
 def test_a_withdrawal_during_a_batch_is_honoured_from_the_next_window(
-        app, mailbox, make_person, monkeypatch):
-    monkeypatch.setattr(outbox, "WINDOW", 2)
-    people = _campaign_to(make_person, 4)
+        app, mailbox, make_person, monkeypatch, consent, outbox):
+    monkeypatch.setattr(worker, "WINDOW", 2)
+    people = _campaign_to(make_person, consent, 4)
 
     def withdraw_elsewhere():  # another request, committed while the batch is under way
         def withdraw():
@@ -82,39 +83,39 @@ def test_a_withdrawal_during_a_batch_is_honoured_from_the_next_window(
         thread.join(timeout=30)
 
     _after_sends(monkeypatch, 1, withdraw_elsewhere)
-    counts = deliver_due()
+    counts = outbox.deliver()
     assert counts["sent"] == 3 and counts["suppressed"] == 1
     assert "reader3@example.com" not in {to for e in mailbox.envelopes for to in e.rcpt_tos}
     assert _row_of(people[3]).status == "suppressed"
 
 
 def test_a_worker_that_dies_mid_batch_resends_only_the_windows_it_had_not_recorded(
-        app, mailbox, make_person, monkeypatch, frozen_clock):
-    monkeypatch.setattr(outbox, "WINDOW", 2)
-    people = _campaign_to(make_person, 4)
+        app, mailbox, make_person, monkeypatch, frozen_clock, consent, outbox):
+    monkeypatch.setattr(worker, "WINDOW", 2)
+    people = _campaign_to(make_person, consent, 4)
 
     def die():
         raise KeyboardInterrupt  # not caught per message, as a killed process is not
 
     _after_sends(monkeypatch, 3, die)
     with pytest.raises(KeyboardInterrupt):
-        deliver_due()
+        outbox.deliver()
     db.session.rollback()
     assert [_row_of(person).status for person in people] == ["sent", "sent", "sending", "sending"]
 
     monkeypatch.undo()
     frozen_clock.advance(minutes=10)  # the claim times out
-    assert deliver_due()["sent"] == 2
+    assert outbox.deliver()["sent"] == 2
     received = sorted(to for e in mailbox.envelopes for to in e.rcpt_tos)
     # the third message left twice (at least once), the first window never again
     assert received == sorted(f"reader{n}@example.com" for n in (0, 1, 2, 2, 3))
 
 
 def test_refusals_within_a_window_land_on_their_own_rows(app, mailbox, make_person,
-                                                         monkeypatch):
+                                                         monkeypatch, consent, outbox):
     # A window's sent rows are recorded in one statement, the rest one by one: each refusal
     # must still land on its own row, and no refused row be counted as sent.
-    people = _campaign_to(make_person, 4)
+    people = _campaign_to(make_person, consent, 4)
     answers = {"reader1@example.com": "550 5.7.1 content refused",
                "reader3@example.com": "451 4.3.0 try later"}
     accept = mailbox.handle_DATA
@@ -124,7 +125,7 @@ def test_refusals_within_a_window_land_on_their_own_rows(app, mailbox, make_pers
         return refusal or await accept(server, session, envelope)
 
     monkeypatch.setattr(mailbox, "handle_DATA", handle_data)
-    counts = deliver_due()
+    counts = outbox.deliver()
     assert (counts["sent"], counts["failed"], counts["retry"]) == (2, 1, 1)
     rows = [_row_of(person) for person in people]
     assert [row.status for row in rows] == ["sent", "failed", "sent", "queued"]
@@ -143,46 +144,46 @@ def _row_of(person):
 
 
 def test_smtp_down_keeps_the_message_queued_then_sends_it_exactly_once(
-        app, mailbox, make_person, frozen_clock, tmp_path):
+        app, mailbox, make_person, frozen_clock, outbox):
     person = make_person(email="ada@example.com")
-    [row] = queue_service_mail(app, tmp_path, person)
+    [row] = outbox.queue(person)
     real_port = app.config["MAIL_PORT"]
     point_mail_at(app, free_port())  # nothing listens there
 
-    assert deliver_due()["retry"] == 1
-    queued = outbox_row(row.id)
+    assert outbox.deliver()["retry"] == 1
+    queued = outbox.row(row.id)
     assert queued.status == "queued" and queued.attempts == 1
     assert queued.next_attempt_at > clock.utcnow()
     assert "connection failed" in queued.last_error
 
     point_mail_at(app, real_port)
-    assert deliver_due()["sent"] == 0  # still backing off
+    assert outbox.deliver()["sent"] == 0  # still backing off
     frozen_clock.advance(minutes=2)
-    assert deliver_due()["sent"] == 1
+    assert outbox.deliver()["sent"] == 1
     frozen_clock.advance(days=1)
-    assert deliver_due()["sent"] == 0
+    assert outbox.deliver()["sent"] == 0
     assert len(mailbox.to("ada@example.com")) == 1
-    assert outbox_row(row.id).status == "sent"
+    assert outbox.row(row.id).status == "sent"
 
 
 def test_a_temporary_refusal_is_retried_with_a_growing_delay(
-        app, mailbox, make_person, frozen_clock, tmp_path):
+        app, mailbox, make_person, frozen_clock, outbox):
     person = make_person(email="ada@example.com")
-    [row] = queue_service_mail(app, tmp_path, person)
-    mailbox.reply = "451 4.3.0 try later"
-    assert deliver_due()["retry"] == 1
-    first = outbox_row(row.id)
+    [row] = outbox.queue(person)
+    outbox.reply("451 4.3.0 try later")
+    assert outbox.deliver()["retry"] == 1
+    first = outbox.row(row.id)
     assert first.status == "queued" and first.last_error.startswith("451")
     first_delay = first.next_attempt_at - clock.utcnow()
 
     frozen_clock.advance(seconds=first_delay.total_seconds() + 1)
-    assert deliver_due()["retry"] == 1
-    second_delay = outbox_row(row.id).next_attempt_at - clock.utcnow()
+    assert outbox.deliver()["retry"] == 1
+    second_delay = outbox.row(row.id).next_attempt_at - clock.utcnow()
     assert second_delay > first_delay  # exponential: 30-60 s, then 60-120 s
 
-    mailbox.reply = "250 OK"
+    outbox.reply("250 OK")
     frozen_clock.advance(hours=1)
-    assert deliver_due()["sent"] == 1
+    assert outbox.deliver()["sent"] == 1
     assert len(mailbox.to("ada@example.com")) == 1
 
 
@@ -194,40 +195,39 @@ def test_backoff_grows_exponentially_with_jitter_and_a_ceiling(app):
 
 
 def test_a_permanent_refusal_fails_without_retry_and_keeps_no_address(
-        app, mailbox, make_person, tmp_path):
+        app, make_person, outbox):
     person = make_person(email="gone@example.com")
-    [row] = queue_service_mail(app, tmp_path, person)
-    mailbox.reply = "550 5.1.1 <gone@example.com> no such user"
-    assert deliver_due()["failed"] == 1
-    failed = outbox_row(row.id)
+    [row] = outbox.queue(person)
+    outbox.reply("550 5.1.1 <gone@example.com> no such user")
+    assert outbox.deliver()["failed"] == 1
+    failed = outbox.row(row.id)
     assert failed.status == "failed" and failed.last_error.startswith("550")
     assert "gone@example.com" not in failed.last_error
-    mailbox.reply = "250 OK"
-    assert deliver_due()["sent"] == 0
+    outbox.reply("250 OK")
+    assert outbox.deliver()["sent"] == 0
 
 
 @pytest.mark.app_config(OUTBOX_MAX_ATTEMPTS=2)
-def test_after_the_last_attempt_a_message_is_dead(app, mailbox, make_person, frozen_clock,
-                                                  tmp_path):
+def test_after_the_last_attempt_a_message_is_dead(app, make_person, frozen_clock, outbox):
     person = make_person()
-    [row] = queue_service_mail(app, tmp_path, person)
-    mailbox.reply = "421 4.7.0 busy"
-    assert deliver_due()["retry"] == 1
+    [row] = outbox.queue(person)
+    outbox.reply("421 4.7.0 busy")
+    assert outbox.deliver()["retry"] == 1
     frozen_clock.advance(hours=1)
-    assert deliver_due()["dead"] == 1
-    assert outbox_row(row.id).status == "dead" and outbox_row(row.id).attempts == 2
+    assert outbox.deliver()["dead"] == 1
+    assert outbox.row(row.id).status == "dead" and outbox.row(row.id).attempts == 2
 
 
 @pytest.mark.app_config(MAIL_TIMEOUT=0.5)
-def test_a_stalled_smtp_server_times_out_instead_of_hanging(app, make_person, tmp_path,
-                                                            stalled_smtp):
+def test_a_stalled_smtp_server_times_out_instead_of_hanging(app, make_person,
+                                                            stalled_smtp, outbox):
     person = make_person()
-    row, *_ = queue_service_mail(app, tmp_path, person, count=3)
+    row, *_ = outbox.queue(person, count=3)
     started = time.monotonic()
-    counts = deliver_due()
+    counts = outbox.deliver()
     assert time.monotonic() - started < 3  # one timeout for the batch, not one per message
     assert counts["retry"] == 3
-    assert "timed out" in outbox_row(row.id).last_error
+    assert "timed out" in outbox.row(row.id).last_error
 
 
 def test_web_requests_queue_mail_and_never_wait_on_the_smtp_server(app, client, stalled_smtp):
@@ -241,34 +241,34 @@ def test_web_requests_queue_mail_and_never_wait_on_the_smtp_server(app, client, 
 
 
 def test_rows_left_sending_by_a_crashed_worker_are_sent_later(
-        app, mailbox, make_person, frozen_clock, tmp_path):
+        app, mailbox, make_person, frozen_clock, outbox):
     person = make_person(email="ada@example.com")
-    [row] = queue_service_mail(app, tmp_path, person)
-    stuck = outbox_row(row.id)
+    [row] = outbox.queue(person)
+    stuck = outbox.row(row.id)
     stuck.status, stuck.claimed_by, stuck.claimed_at = "sending", "dead-worker", clock.utcnow()
     db.session.commit()
-    assert deliver_due()["sent"] == 0  # another worker may still be on it
+    assert outbox.deliver()["sent"] == 0  # another worker may still be on it
     frozen_clock.advance(minutes=10)
-    assert deliver_due()["sent"] == 1
+    assert outbox.deliver()["sent"] == 1
     assert len(mailbox.to("ada@example.com")) == 1
 
 
-def test_messages_for_an_erased_person_are_cancelled(app, mailbox, make_person, tmp_path):
+def test_messages_for_an_erased_person_are_cancelled(app, mailbox, make_person, outbox):
     person = make_person()
-    [row] = queue_service_mail(app, tmp_path, person)
+    [row] = outbox.queue(person)
     db.session.delete(person)
     db.session.commit()
-    assert deliver_due()["cancelled"] == 1
+    assert outbox.deliver()["cancelled"] == 1
     assert mailbox.envelopes == []
 
 
-def test_the_worker_logs_counts_never_addresses_or_links(app, mailbox, make_person, tmp_path,
-                                                         caplog):
+def test_the_worker_logs_counts_never_addresses_or_links(app, make_person,
+                                                         caplog, outbox):
     person = make_person(email="private@example.com", name="Private Person")
-    queue_service_mail(app, tmp_path, person, count=2)
-    mailbox.reply = "550 5.1.1 <private@example.com> unknown"
+    outbox.queue(person, count=2)
+    outbox.reply("550 5.1.1 <private@example.com> unknown")
     with caplog.at_level(logging.DEBUG, logger="preference_centre"):
-        deliver_due()
+        outbox.deliver()
     logged = "\n".join(record.getMessage() for record in caplog.records
                        if record.name.startswith("preference_centre"))
     assert "failed=2" in logged
@@ -276,9 +276,9 @@ def test_the_worker_logs_counts_never_addresses_or_links(app, mailbox, make_pers
         assert secret not in logged
 
 
-def test_outbox_command_drains_what_is_due(app, runner, mailbox, make_person, tmp_path):
+def test_outbox_command_drains_what_is_due(app, runner, mailbox, make_person, outbox):
     person = make_person(email="ada@example.com")
-    queue_service_mail(app, tmp_path, person, count=3)
+    outbox.queue(person, count=3)
     result = runner.invoke(args=["outbox", "send", "--once", "--batch", "2"])
     assert result.exit_code == 0, result.output
     assert "sent 3" in result.output
@@ -286,9 +286,9 @@ def test_outbox_command_drains_what_is_due(app, runner, mailbox, make_person, tm
 
 
 def test_sigterm_mid_batch_lets_the_worker_finish_and_record_the_batch(
-        app, mailbox, make_person, tmp_path):
+        app, mailbox, make_person, tmp_path, outbox):
     person = make_person(email="ada@example.com")
-    ids = [row.id for row in queue_service_mail(app, tmp_path, person, count=300)]
+    ids = [row.id for row in outbox.queue(person, count=300)]
     db.session.remove()
     worker = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "outbox", "send", "--poll",
@@ -310,22 +310,22 @@ def test_sigterm_mid_batch_lets_the_worker_finish_and_record_the_batch(
     assert worker.returncode == 0, errors
     assert output.strip().startswith("sent 300,")
     assert len(mailbox.to("ada@example.com")) == 300
-    assert {outbox_row(row_id).status for row_id in ids} == {"sent"}  # none left claimed
+    assert {outbox.row(row_id).status for row_id in ids} == {"sent"}  # none left claimed
 
 
 def test_two_workers_on_postgresql_never_send_a_message_twice(
-        app, mailbox, make_person, tmp_path, engine_name):
+        app, mailbox, make_person, engine_name, outbox):
     if engine_name != "postgresql":
         pytest.skip("SQLite runs one worker; SKIP LOCKED claims need PostgreSQL")
     person = make_person(email="many@example.com")
-    queue_service_mail(app, tmp_path, person, count=1000)
+    outbox.queue(person, count=1000)
     totals = []
 
     def work(name):
         with app.app_context():
             sent = 0
             while True:
-                counts = deliver_due(batch=25, worker=name)
+                counts = outbox.deliver(batch=25, worker=name)
                 if not any(counts.values()):
                     break
                 sent += counts["sent"]

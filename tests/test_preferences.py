@@ -9,7 +9,8 @@ import pytest
 from preference_centre import clock
 from preference_centre.consent import current_state, history, may_contact
 from preference_centre.extensions import db
-from tests.preferences_support import checkboxes, controls
+from preference_centre.models import Order
+from tests.helpers_preferences import checkboxes, controls
 
 CONSENT_KEYS = {"email:offers", "email:updates", "email:policy", "sms:offers", "sms:updates",
                 "sms:policy", "ads:personalised", "profiling", "cookies:analytics",
@@ -45,6 +46,9 @@ def test_a_new_person_sees_every_consent_box_unticked(client, person):
 
 
 def test_every_control_has_a_visible_label_and_contract_purposes_are_not_offered(client, person):
+    db.session.add(Order(person_id=person.id, reference="AC-1", product="Fibre 500",
+                         amount_pence=3499))  # what we always do is told to people with orders
+    db.session.commit()
     html = client.get("/account/preferences").get_data(as_text=True)
     parsed = controls(html)
     for field in parsed.inputs:
@@ -109,10 +113,9 @@ def test_stop_all_marketing_is_one_action_and_history_shows_both(client, person,
     state = current_state(person.id)
     assert state["ads:personalised"] is False and state["profiling"] is False
     assert state["cookies:analytics"] is True  # not marketing
-    assert "On 24 Nov 2026, 12:00 you turned on Offers by email (preference page, privacy " \
-        "notice v1)" in text
-    assert "On 26 Nov 2026, 12:00 you turned off Offers by email (preference page, privacy " \
-        "notice v1)" in text
+    seen = '(preference page, <a href="/privacy/1">privacy notice v1</a>)'
+    assert f"On 24 Nov 2026, 12:00 you turned on Offers by email {seen}" in text
+    assert f"On 26 Nov 2026, 12:00 you turned off Offers by email {seen}" in text
     assert "On 26 Nov 2026, 12:00 you objected to Offers by phone" in text
 
 

@@ -9,9 +9,8 @@ from preference_centre.consent import current_state, history
 from preference_centre.extensions import db
 from preference_centre.links import preference_link
 from preference_centre.messaging import deliver_due
-from tests.conftest import body_text
-from tests.messaging_support import consent
-from tests.preferences_support import checkboxes
+from tests.helpers_messaging import body_text
+from tests.helpers_preferences import checkboxes
 
 
 @pytest.fixture
@@ -204,7 +203,7 @@ def test_a_signed_in_visitor_still_gets_csrf_tokens_in_the_banner(client, person
 @pytest.mark.parametrize("gpc", [False, True])
 @pytest.mark.parametrize("session_cookie", [False, True])
 def test_the_page_shows_the_current_choices_and_posts_to_its_own_address(
-        client, person, cookie_choice, gpc, session_cookie):
+        client, person, cookie_choice, gpc, session_cookie, consent):
     consent(person, **{"email:offers": True, "post:offers": False, "profiling": True})
     url = path_of(preference_link(person.id))
     if cookie_choice:
@@ -229,7 +228,7 @@ def test_the_page_shows_the_current_choices_and_posts_to_its_own_address(
     assert ("Cookies on this site." in html) is (cookie_choice is None)
 
 
-def test_each_page_shows_its_own_person(client, person, make_person):
+def test_each_page_shows_its_own_person(client, person, make_person, consent):
     other = make_person(email="zed@example.org")
     consent(other, **{"email:offers": True})
     first, second = (path_of(preference_link(p.id)) for p in (person, other))
@@ -260,7 +259,7 @@ def test_the_link_of_an_erased_person_answers_404_and_changes_nothing(client, pe
         assert "This link no longer works" in response.get_data(as_text=True)
 
 
-def test_the_page_reads_the_holder_and_every_answer_at_once(app, person):
+def test_the_page_reads_the_holder_and_every_answer_at_once(app, person, consent):
     from preference_centre.consent.ledger import stored_state
     from preference_centre.preferences.links import holder_of_link
 

@@ -13,7 +13,8 @@ import pytest
 
 from preference_centre import create_app, extensions
 from preference_centre.auth import limits
-from tests.conftest import DEFAULT_PASSWORD, Auth, base_config
+from tests.helpers_accounts import DEFAULT_PASSWORD
+from tests.helpers_app import base_config
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")  # e.g. redis://127.0.0.1:6379/7
 # One prefix for the whole run: the module-level limiter keeps the first prefix it was given.
@@ -58,12 +59,12 @@ def test_a_successful_log_in_is_not_counted(app, make_person):
 
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=True)
-def test_guessing_the_current_password_is_rate_limited_per_account(app, client, make_person):
+def test_guessing_the_current_password_is_rate_limited_per_account(app, client, make_person, auth):
     extensions.limiter.reset()
     person = make_person(email="cy@example.com")
-    Auth(client).login(person)
+    auth.login(person, client=client)
     other_device = app.test_client()
-    Auth(other_device).login(person)
+    auth.login(person, client=other_device)
 
     def guess(browser, ip, n):
         return browser.post("/account/password", environ_base={"REMOTE_ADDR": ip},
@@ -77,11 +78,11 @@ def test_guessing_the_current_password_is_rate_limited_per_account(app, client, 
 
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=True, LOGIN_EMAIL_RATE_LIMIT="100 per minute")
-def test_guessing_the_current_password_is_rate_limited_per_ip(app, client, make_person):
+def test_guessing_the_current_password_is_rate_limited_per_ip(app, client, make_person, auth):
     extensions.limiter.reset()
     for n in range(11):
         browser = app.test_client()
-        Auth(browser).login(make_person(email=f"p{n}@example.com"))
+        auth.login(make_person(email=f"p{n}@example.com"), client=browser)
         response = browser.post("/account/password", environ_base={"REMOTE_ADDR": "192.0.2.1"},
                                 data={"current_password": "not it", "new_password": NEW_PASSWORD})
         assert response.status_code == (200 if n < 10 else 429), n
@@ -124,7 +125,7 @@ def test_with_redis_two_app_processes_share_one_count(app, make_person, caplog, 
         second_process = subprocess.run(  # another worker: its own memory, the same Redis
             [sys.executable, "-c", (
                 "import sys; from preference_centre import create_app;"
-                "from tests.conftest import base_config;"
+                "from tests.helpers_app import base_config;"
                 f"app = create_app(base_config({database!r}, mail_port=1, **{settings!r}));"
                 "r = app.test_client().post('/login', environ_base={'REMOTE_ADDR': "
                 "'198.51.100.7'}, data={'email': 'dee@example.com', 'password': 'x'});"

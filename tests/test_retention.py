@@ -15,7 +15,7 @@ from preference_centre.extensions import db
 from preference_centre.messaging import deliver_due
 from preference_centre.models import ErasureReceipt, OutboxMessage, Person
 from preference_centre.retention.run import run_retention
-from tests.conftest import body_text
+from tests.helpers_messaging import body_text
 
 
 def _people() -> set[str]:

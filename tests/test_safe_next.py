@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from preference_centre.redirects import safe_next
-from tests.accounts_support import login
-from tests.conftest import DEFAULT_PASSWORD
+from tests.helpers_accounts import DEFAULT_PASSWORD, login
 
 # Addresses a browser would take to another host (or a script), or that a server would
 # turn into one; after the tab or newline a browser drops, several become "//evil.example".

@@ -13,8 +13,8 @@ from preference_centre.messaging import deliver_due
 from preference_centre.models import ConsentEvent, Person, Suppression
 from preference_centre.people import find_person_by_email
 from preference_centre.signup.services import purge_unconfirmed_signups
-from tests.conftest import body_text
-from tests.preferences_support import checkboxes
+from tests.helpers_messaging import body_text
+from tests.helpers_preferences import checkboxes
 
 
 def sign_up(client, email="lin@example.com", topics=("email:offers",), **extra):

@@ -19,7 +19,7 @@ from preference_centre.messaging import deliver_due
 from preference_centre.models import OutboxMessage, Suppression
 from preference_centre.sms.senders import SendFailed, WebhookTextSender
 from preference_centre.sms.services import queue_text
-from tests.conftest import free_port
+from tests.helpers_app import free_port
 
 SECRET = "inbound-shared-secret-" + "s" * 20
 SMS_PURPOSES = {"sms:offers", "sms:updates", "sms:policy"}

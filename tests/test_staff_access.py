@@ -8,7 +8,8 @@ import pytest
 from preference_centre.models import STAFF_ROLES
 from preference_centre.staff.access import access_of, staff_required
 
-SAMPLE_VALUES = {"token": "not-a-real-token", "staff_id": 987654}
+SAMPLE_VALUES = {"token": "not-a-real-token", "staff_id": 987654, "person_id": 987654,
+                 "fmt": "json", "list_name": "suppression-email", "campaign_id": 987654}
 
 
 def _staff_rules(app):
@@ -87,6 +88,12 @@ def test_the_roles_of_the_contract(app):
     assert roles("staff.team") == {"admin"}
     assert roles("staff.undelivered") == {"marketing", "admin"}
     assert roles("staff.requeue") == {"admin"}
+    assert roles("staff.people") == roles("staff.people_lookup") == {"marketing", "privacy"}
+    assert roles("staff.consent_proof_download") == {"privacy"}
+    for endpoint in ("staff.exports", "staff.export_download", "staff.campaigns",
+                     "staff.campaign_new", "staff.campaign_compose", "staff.campaign",
+                     "staff.campaign_send", "staff.campaign_preview_html"):
+        assert roles(endpoint) == {"marketing"}, endpoint
 
 
 def test_the_navigation_shows_only_what_the_role_may_open(app, make_staff):

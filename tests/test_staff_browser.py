@@ -10,7 +10,7 @@ import time
 import pyotp
 import pytest
 
-from tests.fixtures_browser import assert_accessible
+from tests.helpers_browser import assert_accessible
 
 PASSWORD = "violet harbour compass"
 

@@ -6,7 +6,7 @@ import pytest
 
 from preference_centre.extensions import db
 from preference_centre.models import ApiKey, StaffUser
-from preference_centre.people import verify_secret
+from preference_centre.passwords import verify_secret
 
 STRONG = "tangerine kayak orbit"
 

@@ -6,21 +6,19 @@ from __future__ import annotations
 import pytest
 
 from preference_centre.extensions import db
-from preference_centre.messaging import deliver_due
 from preference_centre.models import StaffAudit
-from tests.messaging_support import outbox_row, queue_service_mail
 
 
 @pytest.fixture
-def one_dead_one_failed(app, mailbox, make_person, tmp_path):
+def one_dead_one_failed(app, make_person, outbox):
     person = make_person(email="private@example.com", name="Private Person")
     rows = []
     for reply in ("421 4.7.0 <private@example.com> busy", "550 5.1.1 <private@example.com> no"):
-        [row] = queue_service_mail(app, tmp_path, person)
-        mailbox.reply = reply
-        deliver_due()
+        [row] = outbox.queue(person)
+        outbox.reply(reply)
+        outbox.deliver()
         rows.append(row)
-    mailbox.reply = "250 OK"
+    outbox.reply("250 OK")
     return rows
 
 
@@ -34,8 +32,8 @@ def test_marketing_sees_counts_per_status_but_not_the_messages(app, make_staff,
 
 
 @pytest.mark.app_config(OUTBOX_MAX_ATTEMPTS=1)
-def test_admins_see_what_failed_without_addresses_and_requeue_it(app, make_staff, mailbox,
-                                                                 one_dead_one_failed):
+def test_admins_see_what_failed_without_addresses_and_requeue_it(app, make_staff,
+                                                                 one_dead_one_failed, outbox):
     dead, failed = one_dead_one_failed
     admin = make_staff("admin")
     page = admin.client.get("/staff/undelivered").get_data(as_text=True)
@@ -45,12 +43,12 @@ def test_admins_see_what_failed_without_addresses_and_requeue_it(app, make_staff
 
     response = admin.client.post("/staff/undelivered/requeue", data={"ids": str(dead.id)})
     assert response.status_code == 302
-    assert outbox_row(dead.id).status == "queued" and outbox_row(failed.id).status == "failed"
+    assert outbox.row(dead.id).status == "queued" and outbox.row(failed.id).status == "failed"
     assert b"1 message put back in the queue" in admin.client.get("/staff/undelivered").data
-    assert deliver_due()["sent"] == 1
+    assert outbox.deliver()["sent"] == 1
 
     admin.client.post("/staff/undelivered/requeue", data={"status": "all"})
-    assert outbox_row(failed.id).status == "queued"
+    assert outbox.row(failed.id).status == "queued"
     entries = db.session.execute(db.select(StaffAudit.target_id, StaffAudit.detail).where(
         StaffAudit.action == "outbox.requeued").order_by(StaffAudit.id)).all()
     assert [tuple(entry) for entry in entries] == [(str(dead.id), "1 requeued"),

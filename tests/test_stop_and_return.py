@@ -15,9 +15,9 @@ from preference_centre.data_rights.erasure import erase_person
 from preference_centre.extensions import db
 from preference_centre.models import Person, Suppression
 from preference_centre.people import find_person_by_email
-from tests.accounts_support import link_to, login, register, reload
-from tests.api_helpers import EVIDENCE, api_fixture, api_key_fixture  # noqa: F401
-from tests.conftest import DEFAULT_PASSWORD
+from tests.helpers_accounts import DEFAULT_PASSWORD, login, register
+from tests.helpers_api import EVIDENCE
+from tests.helpers_messaging import body_text
 
 SECRET = "inbound-shared-secret-" + "s" * 20
 NUMBER = "07700 900123"
@@ -140,13 +140,13 @@ def _contact_check(api: Any) -> dict[str, Any]:
 
 
 def test_an_erased_person_who_registers_again_and_ticks_offers_may_be_contacted(
-        app, client, api, make_person, mailbox, auth):
+        app, client, api, make_person, mailbox, auth, link_to):
     _erased(make_person)
     register(client, "ada@example.com")
     refused = api.post("/api/v1/people", json={
         "email": "ada@example.com", "consents": {"email:offers": True}, **EVIDENCE})
     assert refused.status_code == 409, "other systems still cannot re-subscribe"
-    assert client.post(link_to(mailbox, "ada@example.com", app, "/verify/")).status_code == 302
+    assert client.post(link_to("ada@example.com", "/verify/")).status_code == 302
     person = find_person_by_email("ada@example.com")
     assert person.has_account and person.status == "active"
     auth.login(person)
@@ -165,8 +165,6 @@ def test_an_erased_person_who_signs_up_again_is_recorded_the_same_way(
         app, client, api, make_person, mailbox):
     import re
 
-    from tests.conftest import body_text
-
     _erased(make_person)
     client.post("/signup", data={"email": "ada@example.com", "name": "",
                                  "topics": ["email:offers"]})
@@ -184,12 +182,12 @@ def test_an_erased_person_who_signs_up_again_is_recorded_the_same_way(
 
 
 def test_a_grant_captured_before_the_person_came_back_is_refused(
-        app, client, api, make_person, mailbox, frozen_clock):
+        app, client, api, make_person, mailbox, frozen_clock, link_to):
     old = frozen_clock.now.isoformat()
     _erased(make_person)
     frozen_clock.advance(days=30)
     register(client, "ada@example.com")
-    client.post(link_to(mailbox, "ada@example.com", app, "/verify/"))
+    client.post(link_to("ada@example.com", "/verify/"))
     frozen_clock.advance(hours=1)
     stale = api.post("/api/v1/people", json={
         "email": "ada@example.com", "consents": {"email:offers": True},
@@ -201,9 +199,9 @@ def test_a_grant_captured_before_the_person_came_back_is_refused(
 # A stranger's password on someone else's data ---------------------------------------------
 
 def test_data_attached_to_a_pending_registration_drops_the_typed_password(
-        app, client, api, mailbox):
+        app, client, api, mailbox, link_to, reload):
     register(client, "victim@example.com", password="Stranger-chose-this-1")
-    verify_path = link_to(mailbox, "victim@example.com", app, "/verify/")
+    verify_path = link_to("victim@example.com", "/verify/")
     person_id = api.post("/api/v1/people", json={"email": "victim@example.com"}).json[
         "person_id"]
     order = {"person_id": person_id, "reference": "V-1", "product": "Fibre",
@@ -222,8 +220,8 @@ def test_data_attached_to_a_pending_registration_drops_the_typed_password(
     assert login(client, "victim@example.com").status_code == 302
 
 
-def test_a_registration_with_nothing_attached_keeps_its_password(app, client, mailbox):
+def test_a_registration_with_nothing_attached_keeps_its_password(app, client, mailbox, link_to):
     register(client, "fresh@example.com")
-    confirmed = client.post(link_to(mailbox, "fresh@example.com", app, "/verify/"))
+    confirmed = client.post(link_to("fresh@example.com", "/verify/"))
     assert confirmed.headers["Location"].endswith("/login")
     assert login(client, "fresh@example.com").status_code == 302

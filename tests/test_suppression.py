@@ -9,7 +9,7 @@ from preference_centre import crypto
 from preference_centre.consent import Actor, record_changes
 from preference_centre.extensions import db
 from preference_centre.models import Suppression
-from preference_centre.suppression import CSV_COLUMNS
+from preference_centre.suppression.csv_writer import CSV_COLUMNS
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -80,20 +80,20 @@ def test_a_bad_channel_fails_without_writing_a_file(runner, tmp_path):
 
 def test_a_failed_export_leaves_the_previous_file_whole(runner, make_person, tmp_path,
                                                         monkeypatch):
-    from preference_centre import suppression
+    from preference_centre.suppression import queries
 
     setup_people(make_person)
     folder = tmp_path / "exports"
     folder.mkdir()
     out = folder / "optouts.csv"
     out.write_text("yesterday's list\n")
-    real = suppression.iter_entries
+    real = queries.iter_entries
 
     def broken(channel, batch=1000):
         yield from list(real(channel, batch))[:1]
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(suppression, "iter_entries", broken)
+    monkeypatch.setattr(queries, "iter_entries", broken)
     result = runner.invoke(args=["suppression", "export", "--out", str(out)])
     assert result.exit_code != 0
     assert out.read_text() == "yesterday's list\n"

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from preference_centre import token_redaction, tokens
 from preference_centre.links import preference_link
-from tests.conftest import free_port, process_environment
+from tests.helpers_app import free_port, process_environment
 
 
 def _paths(app, person_id):
@@ -152,7 +152,7 @@ def _fetch_or_none(url):
         return None
 
 
-def test_module_loggers_and_tracebacks_are_covered_too(app, caplog):
+def test_module_loggers_and_tracebacks_are_covered_too(app, caplog, outbox):
     # A module logger's records bypass filters on its parent; each gets the filter itself.
     from preference_centre.messaging import outbox
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from preference_centre import tokens
+from preference_centre import clock, tokens
 from preference_centre.consent import Actor, history, record_changes
 from preference_centre.extensions import db
-from preference_centre.models import ConsentState
+from preference_centre.models import ConsentState, Person
 
 USER_AGENT = "Mozilla/5.0 (Windows NT 10.0) Firefox/120.0"
 # What the view builds for the test client's request (remote address 127.0.0.1).
@@ -77,3 +77,23 @@ def test_returned_events_are_the_rows_written(app: Any, make_person: Any) -> Non
             event.purpose, event.old_value, event.new_value, event.occurred_at, event.source,
             event.actor_id, event.notice_version, event.ip_prefix, event.ua_family,
             event.message_ref)
+
+
+def test_one_click_records_when_it_happened(app: Any, make_person: Any,
+                                            frozen_clock: Any) -> None:
+    """The refusal and the person's "record last changed" both carry the time of the click,
+    as aware UTC times, and the stored answer reads back as a refusal, not a number."""
+    person = make_person()
+    record_changes(person.id, {"email:offers": True}, Actor(source="form"))
+    db.session.commit()
+    frozen_clock.advance(days=3)
+    url = "/u/" + tokens.make_unsubscribe_token(person.id, "email", "offers", "m9")
+    response = app.test_client().post(url, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    db.session.expire_all()
+    refusal = history(person.id, limit=1)[0]
+    assert (refusal.source, refusal.new_value, refusal.old_value) == ("one_click", False, True)
+    assert refusal.occurred_at == clock.utcnow() and refusal.occurred_at.tzinfo is not None
+    assert db.session.get(Person, person.id).updated_at == clock.utcnow()
+    state = db.session.get(ConsentState, (person.id, "email:offers"))
+    assert state.allowed is False and state.last_event_id == refusal.id

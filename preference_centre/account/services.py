@@ -10,16 +10,11 @@ from .. import clock, crypto, tokens
 from ..auth import emails as auth_emails
 from ..auth import sessions
 from ..auth.audit import record_audit
-from ..auth.services import person_from_token, token_for, verify_max_age
+from ..auth.link_tokens import person_from_token, token_for, verify_max_age
 from ..extensions import db
 from ..models import LoginSession, Person
-from ..people import (
-    check_password_rules,
-    find_person_by_email,
-    hash_secret,
-    normalise_answer,
-    verify_secret,
-)
+from ..passwords import check_password_rules, hash_secret, normalise_answer, verify_secret
+from ..people import find_person_by_email
 from . import emails
 
 # The contact fields a person corrects on the profile page, in the order shown.

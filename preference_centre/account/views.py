@@ -14,7 +14,7 @@ from ..auth import limits, sessions
 from ..auth.decorators import recent_login_required
 from ..auth.views import confirm_on_post
 from ..extensions import db
-from ..people import PasswordRejected
+from ..passwords import PasswordRejected
 from . import bp, services
 from .forms import (
     EmailChangeForm,

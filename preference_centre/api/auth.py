@@ -94,13 +94,14 @@ def key_from_request() -> ApiKey | None:
     return request.environ[slot]
 
 
-def note_use(key: ApiKey) -> None:
-    """Record that the key was used (at most once a minute), committing at once so a
-    read-only request keeps the record."""
+def note_use(key: ApiKey) -> bool:
+    """Record that the key was used (at most once a minute). True if it changed the key;
+    the caller commits."""
     now = clock.utcnow()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
         key.last_used_at = now
-        db.session.commit()
+        return True
+    return False
 
 
 def rate_limit_key() -> str:

@@ -28,6 +28,7 @@ from ..consent import (
 )
 from ..consent.ledger import LedgerEvent
 from ..extensions import db
+from ..messaging import orders as order_messages
 from ..models import AuditEvent, Communication, ExternalRecord, Order, Person
 from ..people import find_person_by_email, new_person
 
@@ -183,10 +184,7 @@ def update_order(reference: str, status: str | None, note: str | None) -> Order:
 
 
 def _notify(event: str, order: Order, note: str | None = None) -> None:
-    """Queue the order message through the messaging feature (imported here, when needed,
-    so the API does not load the mail machinery for every request)."""
-    from ..messaging import orders as order_messages
-
+    """Queue the order message through the messaging feature."""
     if event == "confirmed":
         order_messages.send_order_confirmed(order)
     else:

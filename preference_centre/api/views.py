@@ -18,8 +18,8 @@ from ..consent.catalogue import MARKETING_CHANNELS
 from ..extensions import csrf, db
 from ..jsonbody import json_object
 from ..models import ApiKey, Communication, NoticeVersion, Order
-from ..suppression import BadCursor, UnknownChannel
-from ..suppression import page as suppression_page
+from ..suppression.queries import BadCursor, UnknownChannel
+from ..suppression.queries import page as suppression_page
 from . import auth, bp, services
 from .schemas import (
     COMMUNICATION_CHANNELS,
@@ -55,7 +55,8 @@ def require_api_key() -> tuple[Response, int] | None:
                                  detail="Send it as: Authorization: Bearer <key>.")
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response, status
-    auth.note_use(key)
+    if auth.note_use(key):
+        db.session.commit()  # at once, so a read-only request keeps the record
     return None
 
 

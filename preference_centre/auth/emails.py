@@ -1,7 +1,7 @@
 """The account's emails, one function each: subject, template and what it says, here only.
 
 Each queues its message through the one composer (``messaging``) and leaves the commit to
-the caller. The link tokens come from the caller (``services`` makes them, with the
+the caller. The link tokens come from the caller (``link_tokens`` makes them, with the
 fingerprint of the state the link may change); a message only knows the page its link
 opens and how long it lives.
 """

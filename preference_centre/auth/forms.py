@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Optional
 
-from ..people import PASSWORD_MAX
+from ..passwords import PASSWORD_MAX
 from .validators import EMAIL_MAX, at_most, email_address, password_rules, single_line, strip
 
 NAME_MAX = 200

@@ -12,9 +12,7 @@ so at start-up and in ``/healthz?detail=1``; ``redis://`` shares one count betwe
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -23,6 +21,7 @@ from flask_login import current_user
 
 from .. import crypto
 from ..extensions import limiter
+from ..requestinfo import network_of
 
 limit = limiter.limit  # a limit of a view's own, e.g. ``@limits.limit("5 per hour")``
 
@@ -46,16 +45,10 @@ def _setting(name: str) -> Callable[[], str]:
     return lambda: str(current_app.config[name])
 
 
-@lru_cache(maxsize=4096)
 def _network_of(address: str) -> str:
     """The IPv4 /24 or IPv6 /64 around ``address``: one household, office or provider
     customer, however its devices' addresses change."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    prefix = 24 if ip.version == 4 else 64
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    return network_of(address, 24, 64) or address
 
 
 def _email_and_network_key() -> str:

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g
 from flask_login import LoginManager
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
@@ -82,7 +82,9 @@ def load_person(key: str) -> Person | None:
     person._session_key = key  # type: ignore[attr-defined]
     person.login_session = row
     if mark_seen(person):
-        db.session.commit()
+        # The loader runs inside any view, which commits its own work: the visit is written
+        # after the view, by the auth blueprint's save_visit hook.
+        g.visit_seen = (person.id, person.last_seen_at)
     return person
 
 

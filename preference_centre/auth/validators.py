@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from wtforms import Field, Form
 from wtforms.validators import Length, ValidationError
 
-from .. import people
+from .. import passwords
 
 EMAIL_MAX = 254
 
@@ -40,8 +40,8 @@ def email_address(form: Form, field: Field) -> None:
 def password_rules(form: Form, field: Field) -> None:
     """The project's one password rule set (length, not a common password)."""
     try:
-        people.check_password_rules(field.data or "")
-    except people.PasswordRejected as exc:
+        passwords.check_password_rules(field.data or "")
+    except passwords.PasswordRejected as exc:
         raise ValidationError(str(exc)) from exc
 
 

@@ -5,15 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import update
 
 from .. import tokens
 from ..extensions import db
 from ..models import Person
-from ..people import verify_secret
+from ..passwords import verify_secret
 from ..redirects import safe_next
-from . import bp, limits, services, sessions
+from . import bp, limits, registration, reset, sessions, sign_in
 from .forms import (
     ChoosePasswordForm,
     ConfirmForm,
@@ -73,7 +85,7 @@ def register() -> Any:
         return redirect(_after_login())
     form = RegisterForm()
     if form.validate_on_submit():
-        services.register_account(form.email.data, form.password.data, form.name.data)
+        registration.register_account(form.email.data, form.password.data, form.name.data)
         db.session.commit()
         return redirect(url_for("auth.check_email", about="register"))
     return render_template("auth/register.html", form=form)
@@ -98,13 +110,13 @@ def verify(token: str) -> Any:
     form = ConfirmForm()
     try:
         if not form.validate_on_submit():
-            services.check_verification_token(token)
+            registration.check_verification_token(token)
             return render_template("auth/verify.html", form=form)
-        person = services.verify_account(token)
+        person = registration.verify_account(token)
     except tokens.TokenInvalid as error:
         return link_problem(error, retry="auth.register")
     if not person.has_account:
-        target = url_for("auth.set_password", token=services.set_password_token(person))
+        target = url_for("auth.set_password", token=registration.set_password_token(person))
         db.session.commit()
         flash("Your email address is confirmed. Choose a password for your account.",
               "success")
@@ -132,7 +144,7 @@ def resend_verification() -> Any:
     if not form.validate_on_submit():
         flash("Enter a valid email address to get a new link.", "error")
         return redirect(url_for("auth.login"))
-    services.resend_verification(form.email.data)
+    registration.resend_verification(form.email.data)
     db.session.commit()
     return redirect(url_for("auth.check_email", about="resend"))
 
@@ -150,7 +162,7 @@ def login() -> Any:
         form.email.data = prefill
     error = resend_form = None
     if form.validate_on_submit():
-        check = services.check_sign_in(form.email.data, form.password.data)
+        check = sign_in.check_sign_in(form.email.data, form.password.data)
         if check.outcome == "ok" and check.person is not None:
             remember = bool(form.remember.data)
             sessions.start_session(check.person, remember=remember, ip=request.remote_addr,
@@ -166,6 +178,21 @@ def login() -> Any:
         else:
             error = "The email address or password is not right. Check them and try again."
     return render_template("auth/login.html", form=form, error=error, resend_form=resend_form)
+
+
+@bp.after_app_request
+def save_visit(response: Response) -> Response:
+    """Write the signed-in person's visit (the retention clock) that the user loader noted,
+    at most once a day. Alone: what the view left uncommitted is not the visit's to keep. A
+    streamed response is still reading the database, so its visit waits for the next page."""
+    seen = g.pop("visit_seen", None)
+    if seen is not None and not response.is_streamed:
+        person_id, when = seen
+        db.session.rollback()
+        db.session.execute(update(Person).where(Person.id == person_id)
+                           .values(last_seen_at=when))
+        db.session.commit()
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -185,7 +212,7 @@ def logout() -> Any:
 def reset_request() -> Any:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        reset.request_password_reset(form.email.data)
         db.session.commit()
         return redirect(url_for("auth.check_email", about="reset"))
     return render_template("auth/reset_request.html", form=form)
@@ -214,8 +241,8 @@ def password_from_link(token: str, form: Any, *, check: Callable[[str], Any],
 @limits.per_ip
 def reset_password(token: str) -> Any:
     return password_from_link(
-        token, NewPasswordForm(), check=services.check_reset_token,
-        act=services.reset_password,
+        token, NewPasswordForm(), check=reset.check_reset_token,
+        act=reset.reset_password,
         done="Your password is changed and every sign-in has ended. Log in with your new "
              "password.",
         retry="auth.reset_request", template="auth/reset_password.html")
@@ -224,10 +251,10 @@ def reset_password(token: str) -> Any:
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @limits.per_ip
 def set_password(token: str) -> Any:
-    """Choose the password of an address we already held (see services.register_account)."""
+    """Choose the password of an address we already held (see registration.register_account)."""
     return password_from_link(
-        token, ChoosePasswordForm(), check=services.check_set_password_token,
-        act=services.set_password,
+        token, ChoosePasswordForm(), check=registration.check_set_password_token,
+        act=registration.set_password,
         done="Your password is set and your email address is confirmed. You can log in now.",
         retry="auth.register", template="auth/set_password.html")
 

@@ -9,14 +9,14 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Insert, Select, Update, bindparam, insert, select
 from sqlalchemy.engine import Connection
 
 from .. import clock
-from ..database import is_postgresql, lock_person, person_lock
+from ..database.person_lock import PERSON_LOCK, lock_person
+from ..database.postgresql import is_postgresql
 from ..extensions import db
 from ..models import ConsentEvent, ConsentState
-from ..prepared import Prepared
 from ..privacy.versions import LATEST_VERSION, ensure_first_version, latest_version
 from ..requestinfo import device_family, truncate_ip
 from .catalogue import purposes_from_config
@@ -93,19 +93,17 @@ class LedgerEvent:
 
 
 _events, _state = ConsentEvent.__table__, ConsentState.__table__
-# Built once with bind parameters: on the one-click path constructing and compiling
-# statements cost more than running them (bench/unsubscribe.py).
+# Built once with bind parameters, so no request builds a statement and SQLAlchemy's
+# compiled cache finds each one by its shape: on the one-click path building and compiling
+# cost more than running them.
 _STATE_OF = (
     select(_state.c.purpose, _state.c.allowed).where(_state.c.person_id == bindparam("pid"))
 )
-_EVENT_COLUMNS = ("person_id", "purpose", "old_value", "new_value", "occurred_at", "source",
-                  "actor_type", "actor_id", "notice_version", "ip_prefix", "ua_family",
-                  "message_ref", "captured_at", "collection_point", "wording")
-_ADD_EVENT = Prepared(insert(_events).returning(_events.c.id), column_keys=_EVENT_COLUMNS)
+_ADD_EVENT: Insert = insert(_events).returning(_events.c.id)
 
 
 @cache
-def _lock_and_read(count: int) -> Prepared:
+def _lock_and_read(count: int) -> Update:
     """The person lock whose RETURNING also gives the notice version in force and the stored
     answer (or NULL) for ``count`` purposes bound as ``k0``, ``k1``...: one round trip where
     there were three, on the path every one-click takes. Only where the statement reads
@@ -117,15 +115,15 @@ def _lock_and_read(count: int) -> Prepared:
         .scalar_subquery()
         for n in range(count)
     ]
-    return Prepared(person_lock().returning(LATEST_VERSION.scalar_subquery(), *answers))
+    return PERSON_LOCK.returning(LATEST_VERSION.scalar_subquery(), *answers)
 
 
 @cache
-def _read_answers(count: int) -> Prepared:
+def _read_answers(count: int) -> Select:
     """The stored answers for ``count`` purposes bound as ``k0``, ``k1``... (PostgreSQL reads
     them after taking the lock)."""
     keys = [bindparam(f"k{n}") for n in range(count)]
-    return Prepared(_STATE_OF.where(_state.c.purpose.in_(keys)))
+    return _STATE_OF.where(_state.c.purpose.in_(keys))
 
 
 def current_state(person_id: int) -> dict[str, bool]:
@@ -171,8 +169,8 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor, *,
         stored = {key: value for key, value in zip(keys, locked[2:], strict=True)
                   if value is not None}
     else:  # PostgreSQL, or nothing asked
-        stored = dict(_read_answers(len(keys)).rows(connection, {"pid": person_id, **named})
-                      if keys else [])
+        stored = dict(connection.execute(_read_answers(len(keys)), {"pid": person_id, **named})
+                      .all() if keys else [])
     if actor.actor_type != OWN:  # the rule for grants by others, under the lock
         check_grants(person_id, changes, actor.actor_type, actor.evidence,
                      connection=connection)
@@ -200,7 +198,7 @@ def record_changes(person_id: int, changes: dict[str, bool], actor: Actor, *,
     for key, allowed in wanted.items():
         # The database sets consent_state from the new row (models/consent.py).
         values = {"purpose": key, "old_value": stored.get(key), "new_value": allowed, **context}
-        (event_id,) = _ADD_EVENT.first(connection, values)
+        event_id = connection.execute(_ADD_EVENT, values).scalar_one()
         events.append(LedgerEvent(id=event_id, **values))
         if not allowed:
             for handler in _ON_REFUSAL.get(key, ()):

@@ -31,7 +31,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event
+
 from ..consent.catalogue import all_purposes, marketing_purposes
+from ..extensions import db
 
 ALLOWED = "allowed"
 # Why not, in the order the dashboard shows them.
@@ -213,3 +216,13 @@ def install(connection: Any) -> None:
 def backfill(connection: Any) -> None:
     for sql in backfill_statements(connection.dialect.name):
         connection.exec_driver_sql(sql)
+
+
+def _install_triggers(target: object, connection: Any, **_kw: object) -> None:
+    install(connection)
+
+
+# create_all (tests, benchmarks) gets the same triggers as migration 0006. On the metadata,
+# not a table: the triggers sit on people, consent_state, suppressions and consent_events.
+# The factory imports this module, so every app has the hook before any create_all.
+event.listen(db.metadata, "after_create", _install_triggers)

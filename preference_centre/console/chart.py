@@ -11,8 +11,8 @@ from markupsafe import Markup, escape
 
 from .dashboard import WeekFigures
 
-WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 36, 44
+WIDTH, HEIGHT = 720, 280
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 36, 64
 TICKS = 4
 
 
@@ -76,9 +76,10 @@ def weekly_chart_svg(series: Sequence[WeekFigures], title: str = "Opt-ins and op
             label = f"{week.label}: {value:,} {'opt-ins' if solid else 'opt-outs'}"
             parts.append(f'<rect x="{x + offset:.1f}" y="{y:.1f}" width="{bar:.1f}" '
                          f'height="{height:.1f}" {style}><title>{escape(label)}</title></rect>')
-        if index % 4 == 0:  # about one label a month
-            parts.append(f'<text x="{x + bar:.1f}" y="{TOP + plot_h + 14}" '
-                         f'text-anchor="middle">{escape(week.label)}</text>')
+        if index % 4 == 0:  # about one label a month, slanted so that they do not overlap
+            lx, ly = x + bar, TOP + plot_h + 12
+            parts.append(f'<text x="{lx:.1f}" y="{ly}" text-anchor="end" '
+                         f'transform="rotate(-35 {lx:.1f} {ly})">{escape(week.label)}</text>')
     parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" '
                  f'y2="{TOP + plot_h}" stroke="currentColor"/>')
     parts.append(f'<text x="{LEFT + plot_w / 2:.0f}" y="{HEIGHT - 6}" '

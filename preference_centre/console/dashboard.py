@@ -4,7 +4,7 @@ opt-outs per ISO week, read from the counts the database keeps (``aggregate``)."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from .. import clock
 from ..consent import purposes_from_config
 from ..consent.catalogue import CHANNELS, TOPICS
 from ..extensions import db
-from ..models import ConsoleCount, ConsoleWeek
+from ..models import ConsoleCount, ConsoleWeek, UnsubscribeFeedback
 from .aggregate import ALLOWED, NOT_REASONS, tracked_purposes
 
 REASON_WORDS = {
@@ -26,6 +26,7 @@ REASON_WORDS = {
     "suppressed": "On the suppression list",
 }
 WEEKS_SHOWN = 53  # every ISO week that overlaps the last 12 months
+FEEDBACK_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -108,3 +109,22 @@ def weekly_series(today: date, weeks: int = WEEKS_SHOWN,
         ins, outs = found.get(start, (0, 0))
         series.append(WeekFigures(start, ins, outs))
     return series
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    given_at: datetime
+    channel: str
+    topic: str  # a topic key, or "all" for everything on the channel
+    reason: str  # a key of unsubscribe.services.REASONS
+
+
+def latest_feedback(limit: int = FEEDBACK_SHOWN) -> list[FeedbackLine]:
+    """The latest reasons people gave after unsubscribing, newest first (anonymous: the
+    table holds no person)."""
+    rows = db.session.execute(
+        select(UnsubscribeFeedback.created_at, UnsubscribeFeedback.channel,
+               UnsubscribeFeedback.topic, UnsubscribeFeedback.reason)
+        .order_by(UnsubscribeFeedback.created_at.desc(), UnsubscribeFeedback.id.desc())
+        .limit(limit))
+    return [FeedbackLine(*row) for row in rows]

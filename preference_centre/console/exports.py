@@ -16,7 +16,7 @@ from ..consent import audience
 from ..data_rights.export import neutralise
 from ..extensions import db
 from ..models import Person
-from ..suppression import check_channel, stream_entries
+from ..suppression.queries import check_channel, stream_entries
 
 BATCH = 5000
 Row = list[str]

@@ -12,6 +12,7 @@ from ..consent import purposes_from_config
 from ..extensions import csrf, db
 from ..preferences.formdata import form_keys
 from ..preferences.services import save_choices
+from ..privacy.versions import NOTICE_FIELD, UnknownNotice, shown_version
 from ..redirects import safe_next
 from . import bp
 from .choice import ANALYTICS, MARKETING, choice_from_form
@@ -45,6 +46,12 @@ def choose() -> Any:
         flash("Nothing was changed. Please make your cookie choice here.", "info")
         return redirect(url_for(".choose", next=safe_next(request.form.get("next")) or ""),
                         code=303)
+    try:  # the ledger names the notice version the page showed
+        shown = shown_version(request.form.get(NOTICE_FIELD))
+    except UnknownNotice as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".choose", next=safe_next(request.form.get("next")) or ""),
+                        code=303)
     action = request.form.get("choice", "save")
     analytics, marketing = choice_from_form(action, form_keys(request.form, "consent"),
                                             gpc=consent.gpc)
@@ -52,7 +59,7 @@ def choose() -> Any:
         person = current_user._get_current_object()
         save_choices(person.id, purposes_from_config(current_app.config),
                      {ANALYTICS: analytics, MARKETING: marketing},
-                     person_actor(person.id, "cookie_banner"), gpc=consent.gpc,
+                     person_actor(person.id, "cookie_banner", shown), gpc=consent.gpc,
                      restricted=person.restricted_at is not None)
         db.session.commit()
     kept = [name for name, on in (("analytics", analytics), ("marketing", marketing)) if on]

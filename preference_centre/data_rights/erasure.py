@@ -32,12 +32,13 @@ from flask import current_app
 from sqlalchemy import bindparam, exists, insert, literal, select
 from sqlalchemy import inspect as sa_inspect
 
-from .. import clock, database, sqlite_writers
+from .. import clock
+from ..database import person_lock, postgresql, sqlite_writers
 from ..extensions import db
 from ..messaging.immediate import ReadyEmail, send_immediately
 from ..models import ErasureReceipt, Person, Suppression
 from ..models.types import UTCDateTime
-from ..people import verify_secret
+from ..passwords import verify_secret
 from . import emails, registry
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def erase_people(person_ids: Iterable[int], trigger: str) -> ErasureReceipt | No
     ids = sorted(set(person_ids))
     now = clock.utcnow()
     reference = str(uuid.uuid4())
-    database.allow_ledger_pseudonymisation()
+    postgresql.allow_ledger_pseudonymisation()
     params = {"ids": ids, "ref": reference, "now": now}
     # Counted from each statement's own rowcount: no extra queries, and exact.
     counts: dict[str, int] = {}
@@ -127,7 +128,7 @@ def erase_person(person_id: int, trigger: str, *, notify: bool = True) -> Erased
     composed, for the caller to send once its commit succeeds. Raises ``NotFound``, also
     for the second of two requests at once (a double click): the person's lock makes it
     wait for the first, and then the person is gone."""
-    if database.lock_person(person_id) is None:
+    if person_lock.lock_person(person_id) is None:
         raise NotFound(person_id)
     person = db.session.get(Person, person_id)
     if person is None:
@@ -170,7 +171,7 @@ def finish_erasure(erased: Erased | None = None) -> None:
 def empty_log() -> None:
     """SQLite: copy the write-ahead log into the database file and truncate it, so the
     erased rows leave no trace in either file. Nothing to do on PostgreSQL."""
-    if database.is_postgresql():
+    if postgresql.is_postgresql():
         return
     try:
         sqlite_writers.empty_log(db.engine)

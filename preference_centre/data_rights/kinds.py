@@ -10,14 +10,16 @@ from typing import Any
 from sqlalchemy import Table, case, literal
 
 from ..models import OutboxMessage
+from ..models.consent import PSEUDONYMISED_COLUMNS
 
 
 @dataclass(frozen=True)
 class Field:
     """One value shown on the data page and exported. ``kind`` picks the display format:
     text, datetime, flag (set / not set), bool (yes / no), money (pence), purpose (its title
-    in the catalogue). ``words`` turns a stored code into plain words on the page (the
-    export keeps the code); ``missing`` is what the page says when there is no value."""
+    in the catalogue), notice (a privacy notice version, linked to its text). ``words`` turns
+    a stored code into plain words on the page (the export keeps the code); ``missing`` is
+    what the page says when there is no value."""
 
     key: str
     label: str
@@ -124,8 +126,5 @@ STRIP_OUTBOX = Erasure(
 PSEUDONYMISE_LEDGER = Erasure(
     "pseudonymise",
     "kept as anonymous evidence of consent, with no link to you",
-    values=lambda ref: {
-        "person_id": None, "ip_prefix": None, "ua_family": None, "actor_id": None,
-        "message_ref": None, "value_hash": None, "erasure_ref": ref,
-    },
+    values=lambda ref: {**dict.fromkeys(PSEUDONYMISED_COLUMNS), "erasure_ref": ref},
 )

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from ..app_cache import cached
+
 MARKER = "[link removed]"
 _SLASHES = r"(?:/|%2[Ff])+"
 _HOST = r"(?:[A-Za-z][A-Za-z0-9+.-]*:(?://|%2[Ff]%2[Ff])[^\s/\"'<>]*)?"
@@ -55,10 +57,7 @@ def _build() -> LinkRemover:
 
 def remover() -> LinkRemover:
     """The app's remover, built once from its URL map."""
-    found = current_app.extensions.get("data_rights.link_remover")
-    if found is None:
-        found = current_app.extensions["data_rights.link_remover"] = _build()
-    return found
+    return cached(current_app, "data_rights.link_remover", _build)
 
 
 def remove_links(text: str | None) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from flask import url_for
+from markupsafe import Markup
 from sqlalchemy import Select, func, select
 
 from ..extensions import db
@@ -69,7 +71,7 @@ def iter_chunks(source: Source, person_id: int) -> Iterator[list[list[Any]]]:
 
 def display_value(field: Field, value: Any, titles: Mapping[str, str] | None = None) -> str:
     """How a value reads on the data page: codes in plain words, purposes by their
-    ``titles`` in the catalogue."""
+    ``titles`` in the catalogue, a notice version linked to its text."""
     if field.kind == "flag":
         return "Set" if value else "Not set"
     if value is None or value == "":
@@ -84,4 +86,7 @@ def display_value(field: Field, value: Any, titles: Mapping[str, str] | None = N
         return value.strftime("%-d %b %Y, %H:%M UTC")
     if field.kind == "money":
         return f"£{value / 100:,.2f}"
+    if field.kind == "notice":
+        return Markup('<a href="%s">Version %s</a>') % (
+            url_for("privacy.version", version=value), value)
     return str(value)

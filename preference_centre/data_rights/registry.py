@@ -59,7 +59,7 @@ CONSENT_EVENT_FIELDS = (
     Field("new_value", "To", ConsentEvent.new_value, "bool"),
     Field("source", "Through", ConsentEvent.source, words=words.CONSENT_SOURCES),
     Field("actor_type", "By", ConsentEvent.actor_type, words=words.ACTORS),
-    Field("notice_version", "Notice version", ConsentEvent.notice_version),
+    Field("notice_version", "Notice version", ConsentEvent.notice_version, "notice"),
     Field("ip_prefix", "Network (truncated)", ConsentEvent.ip_prefix),
     Field("ua_family", "Device", ConsentEvent.ua_family),
     Field("captured_at", "Captured (by another system) at", ConsentEvent.captured_at,
@@ -116,7 +116,7 @@ CATEGORIES: tuple[Category, ...] = (
             # Set by "I have read it" on the banner; each choice in the history below
             # records the version in force when it was made.
             Field("notice_version_seen", "Privacy notice version you confirmed reading",
-                  Person.notice_version_seen,
+                  Person.notice_version_seen, "notice",
                   missing="None confirmed yet (your history of choices shows the version "
                           "in force at each change)"),
             Field("updated_at", "Record last changed", Person.updated_at, "datetime"),

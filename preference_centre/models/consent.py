@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import clock
 from ..extensions import db
+from .guards import append_only
 from .types import UTCDateTime
 
 
@@ -23,6 +24,11 @@ class NoticeVersion(db.Model):
     material: Mapped[bool] = mapped_column(Boolean, default=False)
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+
+
+# A published notice is evidence of what people were told: the database refuses to edit or
+# remove one, on both engines (migration 0009), so no code path or console slip can.
+NOTICE_GUARD = append_only(NoticeVersion.__table__)
 
 
 class ConsentState(db.Model):
@@ -98,6 +104,29 @@ event.listen(
 event.listen(
     ConsentEvent.__table__, "after_create", LEDGER_GUARD_TRIGGER.execute_if(dialect="postgresql")
 )
+
+# SQLite has no per-transaction setting, so its guard allows exactly the change erasure makes
+# (data_rights PSEUDONYMISE_LEDGER): the personal columns emptied and an erasure reference set
+# on a row that had none, every other column as it was. Any other UPDATE, and every DELETE,
+# is refused. The migration (0009) creates the same triggers.
+PSEUDONYMISED_COLUMNS = ("person_id", "ip_prefix", "ua_family", "actor_id", "message_ref",
+                         "value_hash")
+_KEPT = [c.name for c in ConsentEvent.__table__.columns
+         if c.name not in {*PSEUDONYMISED_COLUMNS, "erasure_ref"}]
+_PSEUDONYMISING = " AND ".join([
+    "OLD.erasure_ref IS NULL", "NEW.erasure_ref IS NOT NULL",
+    *(f"NEW.{name} IS NULL" for name in PSEUDONYMISED_COLUMNS),
+    *(f"NEW.{name} IS OLD.{name}" for name in _KEPT),
+])
+LEDGER_GUARD_SQLITE = [
+    DDL("CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events "
+        f"WHEN NOT ({_PSEUDONYMISING}) "
+        "BEGIN SELECT RAISE(ABORT, 'consent_events is append-only (UPDATE refused)'); END"),
+    DDL("CREATE TRIGGER consent_events_no_delete BEFORE DELETE ON consent_events "
+        "BEGIN SELECT RAISE(ABORT, 'consent_events is append-only (DELETE refused)'); END"),
+]
+for _ddl in LEDGER_GUARD_SQLITE:
+    event.listen(ConsentEvent.__table__, "after_create", _ddl.execute_if(dialect="sqlite"))
 
 
 # consent_state is the ledger's projection: the database itself sets a purpose's current

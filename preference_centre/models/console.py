@@ -1,4 +1,5 @@
-"""The staff console's figures, kept by the database itself (``console/aggregate.py``).
+"""The staff console's figures, kept by the database itself (``console/aggregate.py``,
+which also gives ``create_all`` the triggers that keep them).
 
 Counts only: no person is named, so these tables stay small and need no erasure rule.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, event
+from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -36,15 +37,3 @@ class ConsoleWeek(db.Model):
     slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     opt_ins: Mapped[int] = mapped_column(Integer, default=0)
     opt_outs: Mapped[int] = mapped_column(Integer, default=0)
-
-
-def _install_triggers(target: object, connection: object, **kw: object) -> None:
-    # Imported here: the console package imports the models (create_all runs long after).
-    from ..console.aggregate import install
-
-    install(connection)
-
-
-# create_all (tests, benchmarks) gets the same triggers as migration 0006. On the metadata,
-# not a table: the triggers sit on people, consent_state, suppressions and consent_events.
-event.listen(db.metadata, "after_create", _install_triggers)

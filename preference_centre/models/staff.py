@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, ForeignKey, Integer, String, event
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .. import clock
 from ..extensions import db
+from .guards import append_only
 from .types import EncryptedText, UTCDateTime
 
 STAFF_ROLES = ("marketing", "privacy", "admin")
@@ -89,24 +90,7 @@ class StaffAudit(db.Model):
 
 # The audit log refuses updates and deletes in the database itself, on both engines, so no
 # code path (or a console slip) can rewrite history. The migration creates the same.
-AUDIT_GUARD_SQLITE = [
-    DDL(f"CREATE TRIGGER staff_audit_no_{op.lower()} BEFORE {op} ON staff_audit "
-        f"BEGIN SELECT RAISE(ABORT, 'staff_audit is append-only ({op} refused)'); END")
-    for op in ("UPDATE", "DELETE")
-]
-AUDIT_GUARD_FUNCTION_POSTGRESQL = DDL(
-    "CREATE OR REPLACE FUNCTION staff_audit_append_only() RETURNS trigger AS $$ BEGIN "
-    "RAISE EXCEPTION 'staff_audit is append-only (%% refused)', TG_OP; END; "
-    "$$ LANGUAGE plpgsql"
-)
-AUDIT_GUARD_TRIGGER_POSTGRESQL = DDL(
-    "CREATE TRIGGER staff_audit_append_only BEFORE UPDATE OR DELETE ON staff_audit "
-    "FOR EACH ROW EXECUTE FUNCTION staff_audit_append_only()"
-)
-for _ddl in AUDIT_GUARD_SQLITE:
-    event.listen(StaffAudit.__table__, "after_create", _ddl.execute_if(dialect="sqlite"))
-for _ddl in (AUDIT_GUARD_FUNCTION_POSTGRESQL, AUDIT_GUARD_TRIGGER_POSTGRESQL):
-    event.listen(StaffAudit.__table__, "after_create", _ddl.execute_if(dialect="postgresql"))
+AUDIT_GUARD = append_only(StaffAudit.__table__)
 
 
 class ApiKey(db.Model):

@@ -6,6 +6,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import url_for
+from markupsafe import Markup
+
 from ..consent.catalogue import LEGITIMATE_INTERESTS, Purpose
 from ..models import ConsentEvent
 
@@ -57,15 +60,18 @@ def change_words(key: str, allowed: bool, purposes: dict[str, Purpose]) -> str:
     return f"turned on {title}" if allowed else f"turned off {title}"
 
 
-def describe_event(event: ConsentEvent | Any, purposes: dict[str, Purpose]) -> str:
+def describe_event(event: ConsentEvent | Any, purposes: dict[str, Purpose]) -> Markup:
     """An event (or a row with the same attributes) as
     ``On 24 Nov 2026, 12:00 you turned on Offers by email (preference page, privacy notice
-    v2)``."""
+    v2)``, the notice linked to the text the person saw (``/privacy/2``)."""
     who = ACTOR_WORDS.get(event.actor_type, "we")
     what = change_words(event.purpose, event.new_value, purposes)
     if who != "you":
         # "our staff turned on ..." reads right; "your objection" still names the person.
         what = what.replace("withdrew your objection", "withdrew the objection")
     how = SOURCE_WORDS.get(event.source, event.source)
-    notice = f", privacy notice v{event.notice_version}" if event.notice_version else ""
-    return f"On {date_and_time(event.occurred_at)} {who} {what} ({how}{notice})"
+    line = Markup("On %s %s %s (%s") % (date_and_time(event.occurred_at), who, what, how)
+    if event.notice_version:
+        line += Markup(', <a href="%s">privacy notice v%s</a>') % (
+            url_for("privacy.version", version=event.notice_version), event.notice_version)
+    return line + Markup(")")

@@ -67,17 +67,17 @@ def holder_of_link(token: str) -> LinkHolder:
                       stored)
 
 
-def record_visit(holder: LinkHolder) -> None:
+def record_visit(holder: LinkHolder) -> bool:
     """Saving choices on one's preference page is a visit to the website, which restarts the
-    36-month retention clock as a sign-in does (recorded at most once a day; committed
-    here). Only a post counts: mail scanners open every link in a message, so a page view
-    would keep everyone we write to for ever."""
+    36-month retention clock as a sign-in does (recorded at most once a day). Only a post
+    counts: mail scanners open every link in a message, so a page view would keep everyone
+    we write to for ever. True if it wrote the visit; the caller commits."""
     now = clock.utcnow()
     if not visit_due(holder.last_seen_at, now):
-        return
+        return False
     db.session.execute(update(_people).where(_people.c.id == holder.id)
                        .values(last_seen_at=now))
-    db.session.commit()
+    return True
 
 
 def person_from_link(token: str) -> Person:

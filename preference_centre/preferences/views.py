@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_required
 
 from .. import tokens
 from ..actors import person_actor
+from ..app_cache import cached
 from ..auth import limits
 from ..consent import purposes_from_config
 from ..consent.ledger import history_summary, stored_state
@@ -17,6 +17,7 @@ from ..cookies.hooks import cookie_consent, remember_cookie_choice_of
 from ..crypto import mask_email
 from ..extensions import csrf, db
 from ..models import Person
+from ..privacy.versions import NOTICE_FIELD, UnknownNotice, shown_version
 from . import bp
 from .formdata import desired_from_form, form_keys
 from .forms import FreshLinkForm
@@ -54,7 +55,12 @@ def hidden_purposes(person_id: int) -> frozenset[str]:
 def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResult | None:
     """Form -> service -> flash. None when the form was not one we sent (nothing saved)."""
     purposes = purposes_from_config(current_app.config)
-    actor = person_actor(person.id, source)
+    try:  # the ledger names the notice version the page showed
+        shown = shown_version(request.form.get(NOTICE_FIELD))
+    except UnknownNotice as exc:
+        flash(str(exc), "error")
+        return None
+    actor = person_actor(person.id, source, shown)
     try:
         if request.form.get("action") == STOP_ALL:
             result = stop_all_marketing(person.id, purposes, actor)
@@ -92,21 +98,11 @@ def stop_all_confirmation(person_id: int, stored: dict[str, bool], action: str, 
                            continuing=continuing, action=action, sessionless=sessionless)
 
 
-_LAYOUTS = "preferences.page_layouts"
-
-
-@bp.record_once
-def build_layouts(state: BlueprintSetupState) -> None:
-    """Each scope's page layout, built when the app is made: it follows from the catalogue,
-    which is configuration, so it stays as it is for the app's life."""
-    purposes = purposes_from_config(state.app.config)
-    state.app.extensions[_LAYOUTS] = {scope: page_layout(purposes, scope=scope)
-                                      for scope in (SCOPE_LINK, SCOPE_ACCOUNT)}
-
-
 def layout_of(scope: str) -> PageLayout:
-    layouts: dict[str, PageLayout] = current_app.extensions[_LAYOUTS]
-    return layouts[scope]
+    """The scope's page layout, built once per app: it follows from the catalogue, which is
+    configuration, so it stays as it is for the app's life."""
+    return cached(current_app, f"preferences.layout.{scope}",
+                  lambda: page_layout(purposes_from_config(current_app.config), scope=scope))
 
 
 @bp.route("/account/preferences", methods=["GET", "POST"])
@@ -153,8 +149,8 @@ def link(token: str) -> Any:
                                      sessionless=True)
         return page, 200, {"Referrer-Policy": "no-referrer"}
     if request.method == "POST":
-        if apply_post(person, SCOPE_LINK, "email_link") is not None:
-            record_visit(person)
+        if apply_post(person, SCOPE_LINK, "email_link") is not None and record_visit(person):
+            db.session.commit()
         return redirect(url_for(".link", token=token), code=303)
     # The token is in the address: never send it to another site as a Referer.
     return link_page(person, token), 200, {"Referrer-Policy": "no-referrer"}

@@ -1,25 +1,45 @@
 """Privacy notice versions: which one is in force, publishing a new one, material changes.
 
-A new version is a new row; rows are never edited. Every ledger event names the version in
-force when it was written, so the first event of a fresh install creates version "1".
+A new version is a new row holding the text it published; rows are never edited, so
+``/privacy/<version>`` shows exactly what a person saw. Every ledger event names a version:
+the one on the page the person submitted (forms carry it, see ``shown_version``), else the
+one in force; the first event of a fresh install creates version "1" from the draft text.
 """
 
 from __future__ import annotations
 
+import re
+
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from .. import clock
 from ..extensions import db
-from ..models import NoticeVersion
+from ..models import NoticeVersion, Person
+from .text import notice_text
 
 FIRST_VERSION = "1"
+NOTICE_FIELD = "notice_version"  # the hidden field of every form that records a choice
 VERSION_MAX = 20
+# A version is part of its address (/privacy/<version>); "seen" is the page's own action.
+VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+RESERVED_VERSIONS = {"seen"}
 
 
 class NoticeError(ValueError):
     """A notice version cannot be published as asked (the message says why)."""
+
+
+class UnknownNotice(ValueError):
+    """A form names a notice version that was never published (tampered with, or made up).
+    Its message is for the person who sent the form."""
+
+    def __init__(self, version: str) -> None:
+        super().__init__("This page named a privacy notice version we have never published, "
+                         "so nothing was changed. Please reload the page and try again.")
+        self.version = version
 
 
 _notices = NoticeVersion.__table__
@@ -60,17 +80,25 @@ def ensure_first_version(connection: Connection) -> str:
     connection.execute(
         dialect.insert(NoticeVersion).values(
             version=FIRST_VERSION, published_at=clock.utcnow(), material=False,
-            summary="First published version.", body="",
+            summary="First published version.", body=str(notice_text()),
         ).on_conflict_do_nothing(index_elements=["version"])
     )
     return connection.execute(LATEST_VERSION).scalar_one()
 
 
-def publish_notice(version: str, *, material: bool, summary: str) -> NoticeVersion:
-    """A new notice version in force from now. The caller commits."""
+def publish_notice(version: str, *, material: bool, summary: str,
+                   text: Markup | None = None) -> NoticeVersion:
+    """A new notice version in force from now, keeping ``text`` (HTML; by default the draft,
+    ``notice_text()``) as the words it published. The caller commits."""
     version = version.strip()
     if not version or len(version) > VERSION_MAX:
         raise NoticeError(f"the version must be 1 to {VERSION_MAX} characters")
+    if not VERSION_PATTERN.fullmatch(version) or version in RESERVED_VERSIONS:
+        raise NoticeError("the version may hold only letters, digits, '.', '_' and '-', "
+                          "and may not be 'seen'")
+    body = str(notice_text() if text is None else text)
+    if not body.strip():
+        raise NoticeError("the notice text is empty")
     if not summary.strip():
         raise NoticeError("give a one-line summary of what changed")
     ensure_current_notice()
@@ -80,10 +108,45 @@ def publish_notice(version: str, *, material: bool, summary: str) -> NoticeVersi
     if exists:
         raise NoticeError(f"version {version} already exists; versions are never edited")
     row = NoticeVersion(version=version, published_at=clock.utcnow(), material=material,
-                        summary=summary.strip(), body="")
+                        summary=summary.strip(), body=body)
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def notice_of(version: str) -> NoticeVersion | None:
+    """The published version named ``version``, or None."""
+    return db.session.execute(
+        db.select(NoticeVersion).where(NoticeVersion.version == version)
+    ).scalar_one_or_none()
+
+
+def version_on_page() -> str:
+    """The version a page shows and its forms carry: the one in force (read-only, so a
+    fresh install's first page names "1" before it is written)."""
+    return latest_version() or FIRST_VERSION
+
+
+def shown_version(submitted: str | None) -> str | None:
+    """The version a submitted form says it showed, checked against the published ones:
+    None when the form carries none (the ledger then names the one in force); an older
+    version than the one in force is kept, as what the person saw. Raises
+    ``UnknownNotice`` for a version never published."""
+    if submitted is None:
+        return None
+    submitted = submitted.strip()
+    if notice_of(submitted) is not None:
+        return submitted
+    if submitted == FIRST_VERSION and latest_version() is None:
+        return ensure_first_version(db.session.connection())  # the page showed the draft
+    raise UnknownNotice(submitted)
+
+
+def mark_notice_seen(person: Person) -> str:
+    """Record that the person has read the notice in force; returns its version."""
+    version = ensure_current_notice().version
+    person.notice_version_seen = version
+    return version
 
 
 def all_notices() -> list[NoticeVersion]:

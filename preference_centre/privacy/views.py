@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, has_request_context, redirect, render_template, request, url_for
+from flask import abort, flash, has_request_context, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..extensions import db
+from ..models import NoticeVersion
 from ..redirects import safe_next
 from . import bp
-from .text import mark_notice_seen, notice_text
-from .versions import all_notices, ensure_current_notice, needs_notice_banner
+from .text import notice_text
+from .versions import (
+    all_notices,
+    ensure_current_notice,
+    mark_notice_seen,
+    needs_notice_banner,
+    notice_of,
+    version_on_page,
+)
 
 
 def notice_banner() -> Any:
@@ -26,15 +35,36 @@ def notice_banner() -> Any:
 def banner_context() -> dict[str, Any]:
     if not has_request_context():  # emails rendered by the worker have no request
         return {}
-    return {"notice_banner": notice_banner}
+    # Forms that record a choice carry the version of the notice the page links to.
+    return {"notice_banner": notice_banner, "notice_shown": version_on_page}
+
+
+def published_text(row: NoticeVersion) -> Markup | None:
+    """The text a version published (trusted HTML: ours or the operator's), or None for a
+    version published before texts were kept."""
+    return Markup(row.body) if row.body else None  # noqa: S704 - stored as published
 
 
 @bp.route("/privacy")
 def notice() -> str:
     current = ensure_current_notice()
     db.session.commit()  # version "1" is created on first use
-    return render_template("privacy/notice.html", notice=current, text=notice_text(),
-                           versions=all_notices())
+    # A version published before texts were kept: its words were the draft's.
+    text = published_text(current) or notice_text()
+    return render_template("privacy/notice.html", notice=current, current=current,
+                           text=text, versions=all_notices())
+
+
+@bp.route("/privacy/<version>", endpoint="version")
+def published_version(version: str) -> str:
+    """One version exactly as it was published (the ledger names it for every choice)."""
+    row = notice_of(version)
+    if row is None:
+        abort(404, description=f"We have never published a privacy notice version "
+                               f"called {version!r}.")
+    current = ensure_current_notice()
+    return render_template("privacy/notice.html", notice=row, current=current,
+                           text=published_text(row), versions=all_notices())
 
 
 @bp.route("/privacy/seen", methods=["POST"])

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select, text, update
 
-from .. import database
-from ..auth.services import purge_unverified_accounts
+from ..auth.registration import purge_unverified_accounts
 from ..data_rights import emailed_links
 from ..data_rights.dates import add_months
 from ..data_rights.erasure import empty_log, erase_people
+from ..database.postgresql import is_postgresql
 from ..extensions import db
 from ..models import Person
 from .emails import send_retention_warning
@@ -39,7 +39,7 @@ SQLITE_PAUSE_SECONDS = 0.025
 def _begin_write() -> None:
     """SQLite: take the write lock before choosing rows, so a second run waits and then
     sees this batch's people gone (a no-op write starts the write transaction)."""
-    if not database.is_postgresql():
+    if not is_postgresql():
         db.session.execute(text("UPDATE people SET id = id WHERE 0"))
 
 
@@ -49,7 +49,7 @@ def erase_batch(cutoff: datetime, after_id: int, size: int) -> tuple[int, int | 
     _begin_write()
     query = (select(Person.id).where(due_for_erasure(cutoff), Person.id > after_id)
              .order_by(Person.id).limit(size))
-    if database.is_postgresql():
+    if is_postgresql():
         query = query.with_for_update(skip_locked=True)
     ids = list(db.session.execute(query).scalars())
     if not ids:
@@ -112,7 +112,7 @@ def run_retention(now: datetime, *, batch_size: int | None = None, pause: float 
     called with the running total after each committed batch."""
     size = batch_size or int(current_app.config["RETENTION_BATCH_SIZE"])
     if pause is None:
-        pause = 0.0 if database.is_postgresql() else SQLITE_PAUSE_SECONDS
+        pause = 0.0 if is_postgresql() else SQLITE_PAUSE_SECONDS
     summary = RetentionSummary()
     summary.unverified_purged, summary.signups_purged = purge_pending(now)
     summary.links_lapsed = emailed_links.close_expired(now)

@@ -46,9 +46,12 @@ def confirm_days() -> int:
     return int(current_app.config["SIGNUP_CONFIRM_DAYS"])
 
 
-def start_signup(address: str, name: str | None, topics: list[str]) -> Person:
+def start_signup(address: str, name: str | None, topics: list[str],
+                 notice_version: str | None = None) -> Person:
     """Create a pending person for an unknown address and queue the confirmation email.
-    A known address gets the same email and nothing about them changes. The caller commits."""
+    A known address gets the same email and nothing about them changes. The link carries
+    ``notice_version``, the notice the sign-up form showed (default: the one in force), for
+    the ledger. The caller commits."""
     unknown = [t for t in topics if t not in SIGNUP_TOPICS]
     if unknown:
         raise SignupError("Choose topics from the list.")
@@ -57,7 +60,7 @@ def start_signup(address: str, name: str | None, topics: list[str]) -> Person:
         clean_name = (name or "").strip()[:NAME_MAX] or None
         person = new_person(address, origin="signup", status="pending", name=clean_name)
     titles = {key: p.title for key, p in purposes_from_config(current_app.config).items()}
-    notice = ensure_current_notice().version
+    notice = notice_version or ensure_current_notice().version
     token = tokens.make_token(CONFIRM_PURPOSE, {
         "p": person.id, "t": sorted(set(topics)), "n": notice,
         "at": clock.utcnow().isoformat(),

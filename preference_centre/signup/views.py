@@ -11,6 +11,7 @@ from ..consent import Purpose, purposes_from_config
 from ..extensions import db
 from ..links import preference_link
 from ..preferences.formdata import form_keys
+from ..privacy.versions import NOTICE_FIELD, UnknownNotice, shown_version
 from . import bp
 from .forms import SignupForm
 from .services import (
@@ -37,8 +38,10 @@ def signup() -> Any:
         if form.is_bot:  # the same answer as for a person, and nothing stored
             return redirect(url_for(".sent"), code=303)
         try:
-            start_signup(form.email.data, form.name.data, chosen)
-        except SignupError as exc:
+            # The confirmation records the notice version this form showed.
+            shown = shown_version(request.form.get(NOTICE_FIELD))
+            start_signup(form.email.data, form.name.data, chosen, shown)
+        except (SignupError, UnknownNotice) as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import STAFF_ROLES
-from ..people import PasswordRejected
+from ..passwords import PasswordRejected
 from .services import StaffError, create_staff_user, setup_lifetime, setup_link
 
 staff_cli = AppGroup("staff", help="Staff accounts for the console.")

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms import (
+    DateField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Optional, Regexp
 
@@ -64,3 +72,38 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("Action", choices=[], validators=[Optional()])
     since = DateField("From (date)", validators=[Optional()])
     until = DateField("To (date)", validators=[Optional()])
+
+
+class LookupForm(FlaskForm):
+    """The look-up as a POST, so the address typed is not in the page's address (nor in any
+    access log); ``LookupQueryForm`` reads the contract's ``/staff/people?email=...``."""
+
+    email = StringField(
+        "Email address", filters=[strip],
+        validators=[DataRequired("Enter the email address to look up."), at_most(320)],
+        render_kw={"spellcheck": "false", "autocapitalize": "none", "autocomplete": "off"},
+    )
+
+
+class LookupQueryForm(LookupForm):
+    class Meta:
+        csrf = False
+
+
+CAMPAIGN_CHANNELS = [SelectChoice("email", "Email"), SelectChoice("sms", "Text message")]
+
+
+class CampaignForm(FlaskForm):
+    """A campaign's text. ``key`` is made when the empty form is shown: the same form sent
+    again (a double click, a reload, the back button) finds the same campaign."""
+
+    key = HiddenField(validators=[DataRequired("This form has expired. Please open it again."),
+                                  at_most(64)])
+    topic = SelectField("Topic", choices=[], validators=[DataRequired("Choose a topic.")])
+    channel = RadioField("Send by", choices=CAMPAIGN_CHANNELS, default="email",
+                         validators=[DataRequired("Choose email or text message.")])
+    subject = StringField("Subject (email only)", filters=[strip], validators=[at_most(200)])
+    body_text = TextAreaField("Message", validators=[
+        DataRequired("Write the message."), at_most(20000)], render_kw={"rows": 10})
+    body_html = TextAreaField("HTML version (optional, email only)", validators=[
+        Optional(), at_most(100000)], render_kw={"rows": 8, "spellcheck": "false"})

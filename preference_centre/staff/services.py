@@ -11,7 +11,7 @@ from .. import clock, tokens
 from ..crypto import normalise_email
 from ..extensions import db
 from ..models import STAFF_ROLES, StaffUser
-from ..people import check_password_rules, hash_secret
+from ..passwords import check_password_rules, hash_secret
 from . import totp
 from .audit import record_audit
 from .sessions import end_sessions_of
@@ -43,7 +43,7 @@ def create_staff_user(address: str, role: str, password: str | None = None, *,
     """A new staff account, audited as created by ``actor`` (None: the command line).
     Without ``password`` it waits for its set-up link (:func:`setup_link`). Raises
     ``StaffError`` for a bad address or role or a taken address, and
-    ``people.PasswordRejected`` for a weak password. The caller commits."""
+    ``passwords.PasswordRejected`` for a weak password. The caller commits."""
     role = _checked_role(role)
     try:
         validate_email(address, check_deliverability=False)

@@ -4,9 +4,12 @@ that they are all registered. Each view declares who may open it (``access``).""
 from . import (  # noqa: F401 - imported for their routes
     audit_views,
     bp,
+    campaign_views,
     dashboard_views,
+    export_views,
     login_views,
     navigation,
+    people_views,
     team_views,
     undelivered_views,
 )

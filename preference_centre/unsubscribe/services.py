@@ -15,9 +15,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import tokens
+from ..app_cache import cached
 from ..consent import Actor, Purpose, UnknownPerson, purposes_from_config, record_changes
 from ..consent.catalogue import CHANNELS, MARKETING_CHANNELS, TOPICS
-from ..database import lock_person
+from ..database.person_lock import lock_person
 from ..extensions import db
 from ..models import Person, UnsubscribeFeedback
 
@@ -87,13 +88,13 @@ def scope_purposes(link: UnsubscribeLink, *, everything: bool) -> list[str]:
     """The purpose keys an unsubscribe stops: the link's topic, every marketing topic on its
     channel (``*``), or every marketing purpose on every channel (``everything``). Worked
     out once per app and scope: the catalogue is fixed when the app starts."""
-    scopes = current_app.extensions.setdefault("unsubscribe.scopes", {})
-    key = (link.channel, link.topic, everything)
-    if key not in scopes:
+    def build() -> tuple[str, ...]:
         purposes = purposes_from_config(current_app.config)
-        scopes[key] = tuple(name for name, purpose in purposes.items()
-                            if _in_scope(purpose, link, everything))
-    return list(scopes[key])
+        return tuple(name for name, purpose in purposes.items()
+                     if _in_scope(purpose, link, everything))
+
+    name = f"unsubscribe.scope.{link.channel}.{link.topic}.{everything}"
+    return list(cached(current_app, name, build))
 
 
 def _in_scope(purpose: Purpose, link: UnsubscribeLink, everything: bool) -> bool:

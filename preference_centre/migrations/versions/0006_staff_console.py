@@ -74,27 +74,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_staff_audit_occurred_at'), ['occurred_at'],
                               unique=False)
 
-    from preference_centre.models.staff import (
-        AUDIT_GUARD_FUNCTION_POSTGRESQL,
-        AUDIT_GUARD_SQLITE,
-        AUDIT_GUARD_TRIGGER_POSTGRESQL,
-    )
+    from preference_centre.models.staff import AUDIT_GUARD
 
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(AUDIT_GUARD_FUNCTION_POSTGRESQL)
-        op.execute(AUDIT_GUARD_TRIGGER_POSTGRESQL)
-    else:
-        for ddl in AUDIT_GUARD_SQLITE:
-            op.execute(ddl)
+    for ddl in AUDIT_GUARD.for_dialect(op.get_bind().dialect.name):
+        op.execute(ddl)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS staff_audit_append_only ON staff_audit")
-        op.execute("DROP FUNCTION IF EXISTS staff_audit_append_only()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS staff_audit_no_update")
-        op.execute("DROP TRIGGER IF EXISTS staff_audit_no_delete")
+    from preference_centre.models.staff import AUDIT_GUARD
+
+    for statement in AUDIT_GUARD.drop_statements(op.get_bind().dialect.name):
+        op.execute(statement)
 
     with op.batch_alter_table('staff_audit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_audit_occurred_at'))

@@ -1,43 +1,24 @@
-"""The suppression list: everyone who must not get marketing on a channel.
-
-Two kinds of entry:
-
-- people we still hold whom ``consent.audience`` leaves out for every marketing topic of the
-  channel (no consent, withdrawn, objected, restricted, or their address is suppressed);
-  membership comes from ``audience`` itself, so this list can never disagree with the
-  decision that campaigns and the outbox make;
-- keyed hashes from the ``suppressions`` table: what remains of erased people (and numbers
-  that replied STOP). Only the hash is ever listed, never an address.
-
-The API pages through it with a cursor; ``flask suppression export`` streams it as CSV.
-"""
+"""Reading the suppression list: a page at a time for the API (with a cursor), or streamed
+whole for exports. Membership comes from ``consent.audience`` (see the package docstring)."""
 
 from __future__ import annotations
 
-import csv
-import os
 import re
-import sys
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
-import click
 from flask import current_app
-from flask.cli import AppGroup
 from sqlalchemy import Text, and_, exists, func, not_, null, or_, select, type_coerce, union
 from sqlalchemy.orm import aliased
 
-from . import crypto
-from .consent import audience, marketing_purposes, purposes_from_config
-from .consent.catalogue import MARKETING_CHANNELS
-from .data_rights.export import neutralise
-from .extensions import db
-from .models import ConsentState, Person, Suppression
+from .. import crypto
+from ..consent import audience, marketing_purposes, purposes_from_config
+from ..consent.catalogue import MARKETING_CHANNELS
+from ..extensions import db
+from ..models import ConsentState, Person, Suppression
 
-CSV_COLUMNS = ("email", "email_hash", "phone_hash", "channel", "reason", "since")
 # Suppression rows of these kinds stop marketing on these channels: an erased address stops
 # everything (as may_contact does); a number that replied STOP stops text messages.
 KIND_CHANNELS = {"email": set(MARKETING_CHANNELS), "phone": {"sms"}}
@@ -80,16 +61,6 @@ def check_channel(channel: str) -> str:
             f"Unknown channel {channel!r}; use one of: {', '.join(MARKETING_CHANNELS)}."
         )
     return channel
-
-
-def is_suppressed(kind: str, value_hash: str | None) -> bool:
-    """Is this keyed hash (``kind`` email or phone) on the list? Used to refuse silent
-    re-subscription of erased people by imports and the API."""
-    if not value_hash:
-        return False
-    return bool(db.session.execute(select(exists().where(
-        Suppression.kind == kind, Suppression.value_hash == value_hash
-    ))).scalar())
 
 
 def page(channel: str, cursor: str | None = None, limit: int = 100,
@@ -245,58 +216,6 @@ def _hashes(channel: str, after: int, limit: int) -> list[Entry]:
     ]
 
 
-# CSV -------------------------------------------------------------------------------------------
-
-def write_csv(entries: Iterable[Entry], handle: IO[str]) -> int:
-    """Write the entries as CSV rows, one at a time; returns how many."""
-    writer = csv.writer(handle)
-    writer.writerow(CSV_COLUMNS)
-    count = 0
-    for entry in entries:
-        row = entry.as_dict()
-        writer.writerow([neutralise(str(row[name] or "")) for name in CSV_COLUMNS])
-        count += 1
-    return count
-
-
 def export_entries(channels: list[str]) -> Iterator[Entry]:
     for channel in channels:
         yield from iter_entries(channel)
-
-
-suppression_cli = AppGroup("suppression", help="The opt-out (suppression) list.")
-
-
-@suppression_cli.command("export")
-@click.option("--channel", help=f"One of {', '.join(MARKETING_CHANNELS)} (default: all).")
-@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True),
-              help="Write to this file instead of standard output.")
-def export_command(channel: str | None, out: str | None) -> None:
-    """Write the opt-out list as CSV: email (or email_hash / phone_hash for erased people and
-    STOP replies), channel, reason, since."""
-    try:
-        channels = [check_channel(channel)] if channel is not None else list(MARKETING_CHANNELS)
-    except UnknownChannel as exc:
-        raise click.ClickException(str(exc)) from exc
-    if out is None:
-        count = write_csv(export_entries(channels), sys.stdout)
-    else:
-        count = _write_file(out, export_entries(channels))
-        click.echo(f"Wrote {count} rows to {out}.", err=True)
-
-
-def _write_file(path: str, entries: Iterable[Entry]) -> int:
-    """Write to a temporary file beside ``path`` and rename it into place, so a failed
-    export never leaves a half-written list where a reader expects a whole one."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise click.ClickException(f"The folder {folder} does not exist.")
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".suppression-", suffix=".csv")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            count = write_csv(entries, handle)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return count

@@ -1,18 +1,14 @@
-"""The account life cycle: register, verify, sign in, reset, purge. Called by views and CLI.
+"""Registering an account: register, verify the address, or choose the password of an
+address we already held; and purging registrations never verified. Called by views and CLI.
 
 Answers never reveal whether an address is registered: registering a known address emails
 its owner instead (a link to choose the password, when we hold the address without a
-finished account), and a reset request for an unknown address quietly does nothing.
-Every link is a signed, timed token carrying the person's id and a fingerprint of the state
-it may change, so a followed link stops working (single use) without a table of used tokens.
+finished account).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -22,58 +18,21 @@ from .. import clock, tokens
 from ..consent.rules import lift_suppression
 from ..extensions import db
 from ..models import AuditEvent, LoginSession, OutboxMessage, Person
-from ..people import (
-    check_password_rules,
-    find_person_by_email,
-    hash_secret,
-    needs_rehash,
-    new_person,
-    verify_secret,
-)
+from ..passwords import check_password_rules, hash_secret
+from ..people import find_person_by_email, new_person
 from . import emails, sessions
 from .audit import record_audit
+from .link_tokens import (
+    person_from_token,
+    set_password_fingerprint,
+    token_for,
+    verify_fingerprint,
+    verify_max_age,
+)
 
 # Rows that belong to the account itself; any other row pointing at a person is "other data"
 # that keeps an unverified registration from being purged.
 ACCOUNT_OWN_TABLES = {"people", "login_sessions", "audit_events", "outbox"}
-
-
-# Links ------------------------------------------------------------------------------------------
-
-def person_from_token(
-    purpose: str, token: str, max_age: timedelta, fingerprint: Callable[[Person], str]
-) -> Person:
-    """The person a token names, if it is genuine, young enough and its state still matches.
-
-    Raises ``tokens.TokenExpired`` or ``tokens.TokenInvalid`` (tampered, unknown, used)."""
-    payload = tokens.read_token(purpose, token, max_age)
-    if not (isinstance(payload, dict) and isinstance(payload.get("p"), int)
-            and isinstance(payload.get("f"), str)):
-        raise tokens.TokenInvalid("link is not valid")
-    person = db.session.get(Person, payload["p"])
-    if person is None or fingerprint(person) != payload["f"]:
-        raise tokens.TokenInvalid("link already used or no longer valid")
-    return person
-
-
-def token_for(purpose: str, person: Person, fingerprint: Callable[[Person], str]) -> str:
-    """A link token naming ``person`` and the state it may change (single use)."""
-    return tokens.make_token(purpose, {"p": person.id, "f": fingerprint(person)})
-
-
-# Registration and verification ------------------------------------------------------------------
-
-def verify_fingerprint(person: Person) -> str:
-    """Changes when the address is verified or the password is set another way."""
-    return tokens.state_fingerprint(
-        "verify", person.email_hash, person.status, person.email_verified_at,
-        person.password_hash,
-        None,  # the dropped pending password's slot: links mailed before still verify
-    )
-
-
-def verify_max_age() -> timedelta:
-    return timedelta(hours=current_app.config["VERIFY_TOKEN_HOURS"])
 
 
 def awaits_verification(person: Person) -> bool:
@@ -146,12 +105,6 @@ def verify_account(token: str) -> Person:
 
 # Choosing the password of an address we already held --------------------------------------
 
-def set_password_fingerprint(person: Person) -> str:
-    """Changes when the password or the address changes: the link works once, and never
-    for an address the person no longer has."""
-    return tokens.state_fingerprint("set-password", person.email_hash, person.password_hash)
-
-
 def send_set_password(person: Person) -> OutboxMessage:
     """The mail that lets whoever reads this address choose the account's password. Lives
     as long as a verification link: the page after /register promises that lifetime."""
@@ -181,78 +134,6 @@ def set_password(token: str, new_password: str) -> Person:
     record_audit(person.id, "password.set", "password")
     # The end of registering for an address we held: its owner confirmed it.
     lift_suppression([person.id], "email", person.email_hash, "register")
-    return person
-
-
-# Signing in ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SignInCheck:
-    outcome: str  # "ok", "pending" (right password, address not verified yet) or "bad"
-    person: Person | None = None
-
-
-@lru_cache(maxsize=4)
-def _dummy_hash(method: str) -> str:
-    return hash_secret("not a real password, used to spend the same time")
-
-
-def check_sign_in(email: str, password: str) -> SignInCheck:
-    """Check an email and password. Unknown address and wrong password look the same and take
-    the same time. On success an outdated hash is replaced (the caller commits)."""
-    person = find_person_by_email(email)
-    stored = None
-    if person is not None:
-        stored = person.password_hash
-    matched = verify_secret(
-        stored or _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
-    if person is None or stored is None or not matched:
-        return SignInCheck("bad")
-    if awaits_verification(person):
-        return SignInCheck("pending", person)
-    if not person.is_active:
-        return SignInCheck("bad")
-    if needs_rehash(stored):
-        person.password_hash = hash_secret(password)
-    return SignInCheck("ok", person)
-
-
-# Password reset --------------------------------------------------------------------------------
-
-def reset_fingerprint(person: Person) -> str:
-    """Changes when the password or the address changes: a link sent to an address the
-    person has since left must not reset the password."""
-    return tokens.state_fingerprint("reset", person.email_hash, person.password_hash)
-
-
-def reset_max_age() -> timedelta:
-    return timedelta(minutes=current_app.config["RESET_TOKEN_MINUTES"])
-
-
-def request_password_reset(email: str) -> bool:
-    """Email a reset link if the address has an account; else quietly nothing."""
-    person = find_person_by_email(email)
-    if person is None or not person.has_account:
-        return False
-    emails.send_password_reset(person, token_for("reset_password", person, reset_fingerprint))
-    return True
-
-
-def check_reset_token(token: str) -> Person:
-    return person_from_token("reset_password", token, reset_max_age(), reset_fingerprint)
-
-
-def reset_password(token: str, new_password: str) -> Person:
-    """Set a new password from a reset link; every sign-in of the person ends. Following the
-    link proves the address too, so an unverified account becomes active."""
-    person = check_reset_token(token)
-    check_password_rules(new_password)
-    person.password_hash = hash_secret(new_password)
-    if person.status == "pending":
-        person.status = "active"
-        person.email_verified_at = person.email_verified_at or clock.utcnow()
-    sessions.revoke_sessions(person.id)
-    record_audit(person.id, "password.reset", "password")
     return person
 
 

@@ -1,6 +1,8 @@
-"""Fixtures for the API tests: a live key and a client that sends it."""
+"""API fixtures: a live key, a client that sends it, and ``erase_address(address)``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -10,16 +12,16 @@ from preference_centre.extensions import db
 from preference_centre.models import Suppression
 
 
-@pytest.fixture(name="api_key")
-def api_key_fixture(app):
+@pytest.fixture
+def api_key(app: Any) -> tuple[str, str]:
     """A live key: (raw key, its prefix)."""
     key, raw = create_api_key("Shop")
     db.session.commit()
     return raw, key.key_prefix
 
 
-@pytest.fixture(name="api")
-def api_fixture(client, api_key):
+@pytest.fixture
+def api(client: Any, api_key: tuple[str, str]) -> Any:
     """The test client with the key's Authorization header on every call."""
 
     class Api:
@@ -34,13 +36,12 @@ def api_fixture(client, api_key):
     return Api()
 
 
-def erase_address(address: str) -> None:
-    """What erasure leaves behind: only the keyed hash, on the suppression list."""
-    db.session.add(Suppression(kind="email", value_hash=crypto.email_hash(address),
-                               reason="erased"))
-    db.session.commit()
-
-
-# What another system sends with a choice it captured (a grant needs it: consent/rules.py).
-EVIDENCE = {"captured_at": "2020-01-01T09:00:00Z", "collection_point": "shop checkout",
-            "wording": "Tick to get offers from us by email."}
+@pytest.fixture
+def erase_address(app: Any) -> Any:
+    """``erase_address(address)``: what erasure leaves behind, only the keyed hash on the
+    suppression list."""
+    def erase(address: str) -> None:
+        db.session.add(Suppression(kind="email", value_hash=crypto.email_hash(address),
+                                   reason="erased"))
+        db.session.commit()
+    return erase

@@ -1,15 +1,19 @@
-"""Helpers for the messaging tests: raw headers, consent, one-click links."""
+"""Plain helpers for reading caught mail: its text, links and raw headers, and a DKIM key's
+DNS answer."""
 
 from __future__ import annotations
 
+import email
 import re
 from typing import Any
 
-from preference_centre.consent import Actor, record_changes
-from preference_centre.extensions import db
-
 LONG_BASE_URL = "https://preferences.active-connections-group.example.co.uk/centre"
 SIMPLE_TEMPLATE = {"txt": "Hello {{ who }}", "html": "<p>Hello {{ who }}</p>"}
+
+
+def body_text(message: email.message.EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
 
 
 def raw_headers(raw: bytes) -> list[str]:
@@ -37,12 +41,6 @@ def raw_to(mailbox: Any, address: str) -> bytes:
     return found[-1]
 
 
-def consent(person: Any, **purposes: bool) -> None:
-    """``consent(person, **{"email:offers": True})``, recorded as the person's form choice."""
-    record_changes(person.id, purposes, Actor(source="form"))
-    db.session.commit()
-
-
 def links(text: str) -> list[str]:
     return re.findall(r"https?://\S+", text)
 
@@ -56,20 +54,8 @@ def add_template(app: Any, folder: Any, kind: str = "hello") -> None:
         app.jinja_loader.searchpath.insert(0, str(folder))
 
 
-def queue_service_mail(app: Any, folder: Any, person: Any, count: int = 1) -> list[Any]:
-    """``count`` service emails (template ``hello``) queued for ``person`` and committed."""
-    from preference_centre.messaging import queue_service_email
-
-    add_template(app, folder)
-    rows = [queue_service_email(person, "hello", f"Note {n}", {"who": "Ada"})
-            for n in range(count)]
-    db.session.commit()
-    return rows
-
-
-def outbox_row(row_id: int) -> Any:
-    """The outbox row as the database has it now."""
-    from preference_centre.models import OutboxMessage
-
-    db.session.expire_all()
-    return db.session.get(OutboxMessage, row_id)
+def dkim_dns(record: bytes) -> Any:
+    """A DNS lookup for dkimpy that publishes ``record`` (the ``dkim_key`` fixture's)."""
+    def lookup(name: bytes, timeout: int = 5) -> bytes | None:
+        return record if name == b"pc2026._domainkey.example.com." else None
+    return lookup

@@ -1,0 +1,58 @@
+"""Error pages: a titled, plain-words page (or JSON under /api/) for every error code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadHost, HTTPException, SecurityError
+
+from ..extensions import db
+
+ERROR_TITLES = {
+    400: ("This request could not be understood", "Something in the request was malformed."),
+    403: ("You cannot do that", "You do not have permission for this page or action."),
+    404: ("Page not found", "The address may have been mistyped or copied incompletely, or "
+          "the page may have moved."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    413: ("Too much data", "What you sent is larger than we accept."),
+    429: ("Too many attempts", "Please wait a little and try again."),
+    500: ("Something went wrong on our side", "Nothing you did caused this; nothing was saved."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(error: Exception) -> tuple[Any, int]:
+    code = error.code if isinstance(error, HTTPException) and error.code else 500
+    if code >= 500:
+        # A failed request must not leave a half-done transaction behind.
+        db.session.rollback()
+    title, explanation = ERROR_TITLES.get(code, ERROR_TITLES[500])
+    detail = getattr(error, "description", None) if code < 500 else None
+    if isinstance(error, HTTPException) and detail == type(error).description:
+        # Werkzeug's stock sentence ("The requested URL was not found on the server...")
+        # repeats our explanation in worse words; only a description we wrote is shown.
+        detail = None
+    if wants_json():
+        return {"error": title, "detail": detail}, code
+    if isinstance(error, BadHost | SecurityError):
+        # Werkzeug refused the Host header before routing: no page can build a link.
+        return Response(f"{title}\n\n{detail or explanation}\n", code, mimetype="text/plain"), code
+    response = render_template(
+        "errors/error.html", code=code, title=title, explanation=explanation, detail=detail
+    )
+    return response, code
+
+
+def render_csrf_error(error: CSRFError) -> tuple[Any, int]:
+    title = "This form has expired"
+    explanation = (
+        "For your security, forms must be sent from this site within one session. "
+        "Go back, reload the page and try again. Nothing was changed."
+    )
+    return render_template("errors/error.html", code=400, title=title,
+                           explanation=explanation, detail=None), 400

@@ -1,0 +1,29 @@
+"""Plain helpers for the browser tests: axe-core's accessibility check of a page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def _axe_source() -> str:
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+def serious_accessibility_violations(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core in the page; return the serious and critical violations. Evaluated
+    through the DevTools protocol, so the page's CSP (no inline script) does not block it."""
+    page.evaluate(_axe_source())
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["html"][:120] for n in v["nodes"][:3]]}
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+def assert_accessible(page: Any) -> None:
+    violations = serious_accessibility_violations(page)
+    assert not violations, f"axe-core on {page.url}: {violations}"
