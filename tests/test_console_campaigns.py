@@ -76,7 +76,8 @@ def test_a_console_campaign_reaches_exactly_the_consenting_people_once(app, mail
     assert db.session.query(OutboxMessage).count() == 2
     assert db.session.query(Campaign).count() == 1
     assert campaign_progress(campaign.id) == {"queued": 0, "sent": 2, "suppressed": 0,
-                                              "failed": 0, "cancelled": 0, "capped": 0}
+                                              "failed": 0, "cancelled": 0, "paused": 0,
+                                              "capped": 0}
 
 
 def test_consent_withdrawn_after_queueing_is_counted_as_suppressed_at_send_time(

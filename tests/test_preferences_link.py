@@ -222,9 +222,10 @@ def test_the_page_shows_the_current_choices_and_posts_to_its_own_address(
                                           "security_monitoring": False}
     assert ("Off: your browser's Global Privacy Control signal is being honoured."
             in html) is gpc
-    assert html.count(f'<form method="post" action="{url}">') == 2
-    # The two forms, the export and erase links, and until a choice is made the banner's two.
-    assert html.count(url) == (4 if cookie_choice else 6)
+    assert html.count(f'<form method="post" action="{url}">') == 3
+    # The three forms (pause, stop all, the choices), the export and erase links, and until a
+    # choice is made the banner's two.
+    assert html.count(url) == (5 if cookie_choice else 7)
     assert ("Cookies on this site." in html) is (cookie_choice is None)
 
 

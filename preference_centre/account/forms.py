@@ -85,6 +85,17 @@ def gender_choice(stored: str | None) -> str:
     return next((c.value for c in GENDER_CHOICES if c.value.lower() == stored.lower()), stored)
 
 
+class ContactDetailsForm(FlaskForm):
+    """Name and phone number, for someone without an account, on their preference link page.
+    That page has no session, so no CSRF token: the signed link is the authority."""
+
+    class Meta:
+        csrf = False
+
+    name = ProfileForm.name
+    phone = ProfileForm.phone
+
+
 class PasswordChangeForm(FlaskForm):
     current_password = current_password_field("Current password")
     new_password = new_password_field("New password")

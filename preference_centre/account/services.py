@@ -19,6 +19,9 @@ from . import emails
 
 # The contact fields a person corrects on the profile page, in the order shown.
 PROFILE_FIELDS = ("name", "gender", "address", "phone", "date_of_birth", "security_question")
+# What someone without an account corrects on their preference link page (the privacy
+# notice promises everyone they can ask us to change their details).
+LINK_FIELDS = ("name", "phone")
 
 
 class ProfileError(ValueError):
@@ -49,14 +52,7 @@ def update_profile(person: Person, values: dict[str, Any]) -> list[str]:
         raise ProfileError("Write the question this answer belongs to.", "security_question")
     if question and not answer and not person.security_answer_hash:
         raise ProfileError("Give an answer to your security question.", "security_answer")
-    changed = []
-    for name in PROFILE_FIELDS:
-        new = _stored_form(name, values.get(name))
-        if new != getattr(person, name):
-            setattr(person, name, new)
-            changed.append(name)
-    if "phone" in changed:
-        person.phone_hash = crypto.phone_hash(person.phone) if person.phone else None
+    changed = _apply_fields(person, PROFILE_FIELDS, values)
     if answer:
         person.security_answer_hash = hash_secret(normalise_answer(answer))
         changed.append("security_answer")
@@ -65,6 +61,27 @@ def update_profile(person: Person, values: dict[str, Any]) -> list[str]:
         changed.append("security_answer")
     for name in changed:
         record_audit(person.id, "profile.update", name)
+    return changed
+
+
+def correct_contact_details(person: Person, values: dict[str, Any]) -> list[str]:
+    """Apply a name and phone number corrected on the preference link page; the names of
+    the fields that changed, each audited as on the profile page."""
+    changed = _apply_fields(person, LINK_FIELDS, values)
+    for name in changed:
+        record_audit(person.id, "profile.update", name)
+    return changed
+
+
+def _apply_fields(person: Person, names: tuple[str, ...], values: dict[str, Any]) -> list[str]:
+    changed = []
+    for name in names:
+        new = _stored_form(name, values.get(name))
+        if new != getattr(person, name):
+            setattr(person, name, new)
+            changed.append(name)
+    if "phone" in changed:
+        person.phone_hash = crypto.phone_hash(person.phone) if person.phone else None
     return changed
 
 

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, and_, bindparam, exists, not_, or_, select
 
+from .. import clock
 from ..extensions import db
-from ..models import ConsentState, Person, Suppression
+from ..models import ConsentState, PacingState, Person, Suppression
 from .catalogue import CONTRACT, purposes_from_config
+from .pacing import PAUSE
+
+PAUSED = "paused until "
 
 
 @dataclass(frozen=True)
@@ -26,9 +31,14 @@ class Decision:
     def __bool__(self) -> bool:
         return self.allowed
 
+    @property
+    def paused(self) -> bool:
+        """Refused only because the person has paused marketing for now."""
+        return self.reason.startswith(PAUSED)
+
 
 _people, _state = Person.__table__, ConsentState.__table__
-_suppressions = Suppression.__table__
+_suppressions, _pacing = Suppression.__table__, PacingState.__table__
 # Everything one decision needs, in one prebuilt query: the worker asks this once per message
 # (bench/outbox.py), so building statements per call cost more than running them.
 _FACT_COLUMNS = (
@@ -43,6 +53,10 @@ _FACT_COLUMNS = (
     select(_state.c.allowed)
     .where(_state.c.person_id == _people.c.id, _state.c.purpose == bindparam("key"))
     .scalar_subquery().label("allowed"),
+    # When the person's pause of all marketing ends (a past end: it has ended by itself).
+    select(_pacing.c.paused_until)
+    .where(_pacing.c.person_id == _people.c.id, _pacing.c.setting == PAUSE)
+    .scalar_subquery().label("paused_until"),
 )
 _FACTS = select(*_FACT_COLUMNS).where(_people.c.id == bindparam("pid"))
 # The same facts for many people at once: the outbox asks per window of messages.
@@ -55,7 +69,7 @@ def may_contact(person_id: int, channel: str, topic: str | None) -> Decision:
     key = None if topic is None else f"{channel}:{topic}"
     db.session.flush()  # decide on what this transaction has written, as the ORM would
     facts = db.session.connection().execute(_FACTS, {"pid": person_id, "key": key}).first()
-    return _decide(facts, key)
+    return _decide(facts, key, clock.utcnow())
 
 
 def may_contact_many(person_ids: Iterable[int], channel: str,
@@ -69,10 +83,11 @@ def may_contact_many(person_ids: Iterable[int], channel: str,
     db.session.flush()
     found = {facts.id: facts for facts in db.session.connection().execute(
         _MANY_FACTS, {"pids": ids, "key": key})}
-    return {person_id: _decide(found.get(person_id), key) for person_id in ids}
+    now = clock.utcnow()
+    return {person_id: _decide(found.get(person_id), key, now) for person_id in ids}
 
 
-def _decide(facts: Any, key: str | None) -> Decision:
+def _decide(facts: Any, key: str | None, now: datetime) -> Decision:
     """The rules, applied to one person's facts (a row of ``_FACT_COLUMNS``, or ``None``)."""
     if facts is None:
         return Decision(False, "no such person")
@@ -93,9 +108,12 @@ def _decide(facts: Any, key: str | None) -> Decision:
         return Decision(False, "the number replied STOP")
     stored = facts.allowed
     allowed = purpose.default_allowed if stored is None else stored
-    if allowed:
-        return Decision(True, "consent given" if stored is not None else "legitimate interests")
-    return Decision(False, "objected" if purpose.default_allowed else "no consent")
+    if not allowed:
+        return Decision(False, "objected" if purpose.default_allowed else "no consent")
+    # A pause holds back what would otherwise be sent; a refusal says more than a pause.
+    if purpose.is_marketing and facts.paused_until is not None and facts.paused_until > now:
+        return Decision(False, f"{PAUSED}{facts.paused_until.date().isoformat()}")
+    return Decision(True, "consent given" if stored is not None else "legitimate interests")
 
 
 def audience(channel: str, topic: str) -> Select:
@@ -118,6 +136,10 @@ def audience(channel: str, topic: str) -> Select:
     )
     rules = [Person.status == "active", Person.restricted_at.is_(None), consent_clause,
              not_(suppressed)]
+    if purpose.is_marketing:
+        rules.append(not_(exists().where(
+            PacingState.person_id == Person.id, PacingState.setting == PAUSE,
+            PacingState.paused_until > clock.utcnow())))
     if channel == "sms":
         rules.append(not_(exists().where(
             Suppression.kind == "phone", Suppression.value_hash == Person.phone_hash)))

@@ -90,6 +90,8 @@ class LedgerEvent:
     captured_at: datetime | None = None
     collection_point: str | None = None
     wording: str | None = None
+    paused_until: datetime | None = None  # pause events (consent/pacing.py)
+    pace: str | None = None  # pace events
 
 
 _events, _state = ConsentEvent.__table__, ConsentState.__table__
@@ -237,10 +239,12 @@ def history(person_id: int, limit: int | None = None) -> list[ConsentEvent]:
 
 def history_summary(person_id: int, limit: int) -> list[Any]:
     """The newest ``limit`` events as light rows (purpose, new_value, occurred_at, source,
-    actor_type, notice_version): enough to tell the story, cheaper than full objects."""
+    actor_type, notice_version, paused_until, pace): enough to tell the story, cheaper than
+    full objects."""
     return list(db.session.execute(
         db.select(ConsentEvent.purpose, ConsentEvent.new_value, ConsentEvent.occurred_at,
-                  ConsentEvent.source, ConsentEvent.actor_type, ConsentEvent.notice_version)
+                  ConsentEvent.source, ConsentEvent.actor_type, ConsentEvent.notice_version,
+                  ConsentEvent.paused_until, ConsentEvent.pace)
         .where(ConsentEvent.person_id == person_id)
         .order_by(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc()).limit(limit)
     ).all())

@@ -20,9 +20,10 @@ that move the person's figures from the old reason to the new one:
   person) and a cascade (person first) both end with the person's figures removed once;
 - ``suppressions`` insert / delete of an email hash: the person holding that address, if any.
 
-"paused" has its slot (always 0) until pausing exists: a pause ends by itself when time
-passes, which no trigger sees, so it will be a correction computed from the (few) people
-paused right now, or a state row a job ends.
+"paused" is not kept: a pause ends by itself when time passes, which no trigger sees. The
+counts hold paused people at the reason they would have without the pause, and the dashboard
+moves the (few) people paused right now from "allowed" to "paused" when it reads them
+(``paused_sql``), as ``_decide`` refuses only what a pause holds back.
 
 ``consent_events`` inserts add to the weekly opt-in / opt-out series.
 """
@@ -53,10 +54,26 @@ def tracked_purposes() -> dict[str, bool]:
     return {key: purposes[key].default_allowed for key in keys}
 
 
-def _purposes_sql() -> str:
+def _purposes_sql(keys: list[str] | None = None) -> str:
     rows = [f"SELECT '{key}' AS purpose, {'TRUE' if dflt else 'FALSE'} AS dflt"
-            for key, dflt in tracked_purposes().items()]
+            for key, dflt in tracked_purposes().items() if keys is None or key in keys]
     return "(" + " UNION ALL ".join(rows) + ")"
+
+
+def paused_sql(setting: str) -> str:
+    """The query (bound ``:now``) of marketing purpose -> people paused at ``now`` (their
+    ``pacing_state`` row ``setting`` ends later) whom the counts hold as "allowed": the
+    dashboard shows them as "paused" instead. It reads the paused people only."""
+    purposes = all_purposes()
+    keys = [key for key in tracked_purposes() if purposes[key].is_marketing]
+    reason = _reason("p.status", "p.restricted_at", _suppressed("p.email_hash"), "cs.allowed")
+    return (
+        f"SELECT cp.purpose, COUNT(*) FROM pacing_state ps JOIN people p ON p.id = ps.person_id "
+        f"CROSS JOIN {_purposes_sql(keys)} AS cp LEFT JOIN consent_state cs "
+        "ON cs.person_id = p.id AND cs.purpose = cp.purpose "
+        f"WHERE ps.setting = '{setting}' AND ps.paused_until > :now AND {reason} = '{ALLOWED}' "
+        "GROUP BY cp.purpose"
+    )
 
 
 def _suppressed(email_hash: str) -> str:

@@ -24,10 +24,11 @@ from .dashboard import purpose_figures
 
 CONSOLE_CHANNELS = ("email", "sms")
 SAMPLE_NAME = "Alex Sample"
-# Outbox statuses as the progress view groups them; "capped" waits for frequency caps.
+# Outbox statuses as the progress view groups them: "paused" and "capped" were held back by
+# the person's pause and by their pace for the topic.
 PROGRESS_GROUPS = {"queued": ("queued", "sending"), "sent": ("sent",),
                    "suppressed": ("suppressed",), "failed": ("failed", "dead"),
-                   "cancelled": ("cancelled",), "capped": ("capped",)}
+                   "cancelled": ("cancelled",), "paused": ("paused",), "capped": ("capped",)}
 
 
 class AlreadySent(CampaignError):
@@ -120,7 +121,7 @@ def send_campaign(campaign_id: int) -> SendOutcome:
 
 def campaign_progress(campaign_id: int) -> dict[str, int]:
     """Messages of the campaign by progress group (queued, sent, suppressed at send time,
-    failed, cancelled, capped), read from the outbox."""
+    failed, cancelled, paused, capped), read from the outbox."""
     counts = dict(db.session.execute(
         select(OutboxMessage.status, func.count()).where(
             OutboxMessage.campaign_id == campaign_id).group_by(OutboxMessage.status)).all())

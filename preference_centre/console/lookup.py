@@ -74,7 +74,8 @@ class PersonRecord:
 def staff_words(event: ConsentEvent, purposes: dict) -> str:
     """An event as the customer's history tells it, told about the person."""
     who = STAFF_ACTOR_WORDS.get(event.actor_type, "we")
-    what = change_words(event.purpose, event.new_value, purposes)
+    what = change_words(event.purpose, event.new_value, purposes,
+                        paused_until=event.paused_until, pace=event.pace)
     what = what.replace("withdrew your objection", "withdrew the objection")
     how = SOURCE_WORDS.get(event.source, event.source)
     notice = f", privacy notice v{event.notice_version}" if event.notice_version else ""

@@ -22,6 +22,7 @@ from ..models import (
     LoginSession,
     Order,
     OutboxMessage,
+    PacingState,
     PaymentMethod,
     Person,
     RightsRequest,
@@ -66,6 +67,14 @@ CONSENT_EVENT_FIELDS = (
           "datetime"),
     Field("collection_point", "Where it was captured", ConsentEvent.collection_point),
     Field("wording", "Wording shown", ConsentEvent.wording),
+    Field("paused_until", "Marketing paused until", ConsentEvent.paused_until, "datetime"),
+    Field("pace", "How often", ConsentEvent.pace),
+)
+PACING_FIELDS = (
+    Field("setting", "Setting", PacingState.setting),
+    Field("paused_until", "Marketing paused until", PacingState.paused_until, "datetime"),
+    Field("pace", "How often", PacingState.pace),
+    Field("updated_at", "Last changed", PacingState.updated_at, "datetime"),
 )
 
 
@@ -201,8 +210,10 @@ CATEGORIES: tuple[Category, ...] = (
         "preferences", "Preferences and consent history", "Your choices",
         "To contact you only as you allow, and to prove what you allowed and when.",
         "Legal obligation (records of consent)", RETENTION,
-        _consent_sources(("consent_state", "Current choices"),
-                         ("consent_events", "History of changes"), cookies=False),
+        (*_consent_sources(("consent_state", "Current choices"),
+                           ("consent_events", "History of changes"), cookies=False),
+         Source("pacing_state", "Pause and how often", PacingState, PACING_FIELDS, DELETE,
+                order_by=(PacingState.setting,))),
         kept_after_erasure="The consent ledger keeps anonymous entries with no link to you.",
         erased_when_kept="your current choices, and the link between you and your history "
                          "of changes",

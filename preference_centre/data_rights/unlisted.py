@@ -35,6 +35,7 @@ HIDDEN_COLUMNS = {
                "last_error": "delivery bookkeeping", "claimed_at": "delivery bookkeeping",
                "claimed_by": "delivery bookkeeping"},
     "consent_state": {"last_event_id": "internal"},
+    "pacing_state": {"last_event_id": "internal"},
     "consent_events": {"actor_id": "which staff member or system (internal)",
                        "message_ref": "which message a link came from (internal)",
                        "erasure_ref": "empty until erasure",

@@ -12,6 +12,10 @@ rules as ``may_contact``); once it has left, its outcomes are written (the sent 
 statement) and committed. So a withdrawal committed before a window starts is always honoured,
 and a worker that dies resends at most the windows it had not yet recorded.
 
+Two of the person's own choices hold marketing back at that moment too: a pause (the decision
+says "paused until ..."; the row ends ``paused`` and is never sent, then or later) and their
+pace for the topic (messaging/pacing.py, read once per window; the row ends ``capped``).
+
 The worker logs counts only: never addresses, bodies or links.
 """
 
@@ -34,11 +38,12 @@ from ..extensions import db
 from ..models import Campaign, OutboxMessage, Person
 from .campaigns import CampaignRenderer
 from .compose import SERVICE, Content, unsubscribe_topic
+from .pacing import Pacing
 from .senders import Contact, Sender, sender_factories
 from .transport import DeliveryError
 
 log = logging.getLogger(__name__)
-OUTCOMES = ("sent", "retry", "failed", "dead", "suppressed", "cancelled")
+OUTCOMES = ("sent", "retry", "failed", "dead", "suppressed", "cancelled", "paused", "capped")
 _table = OutboxMessage.__table__
 # Messages per consent query and per recorded outcome: at ~2 ms a message a window leaves
 # within about 0.1 s of its consent check, and costs one query and one commit instead of 50.
@@ -143,7 +148,15 @@ class _Batch:
         """Check consent for ``rows`` (one window) now, then send them: each row's outcome,
         sent or why not (suppressed, cancelled, a failure)."""
         decisions = self._decisions(rows)
-        return [self.send_safely(row, decisions.get(row.id)) for row in rows]
+        pacing = Pacing([row for row in rows if row.purpose != SERVICE], clock.utcnow())
+        outcomes = []
+        for row in rows:
+            capped = pacing.capped(row) if row.purpose != SERVICE else None
+            outcome = self.send_safely(row, decisions.get(row.id), capped)
+            if outcome["outcome"] == "sent":
+                pacing.sent(row)
+            outcomes.append(outcome)
+        return outcomes
 
     def close(self) -> None:
         for sender in self.senders.values():
@@ -162,23 +175,30 @@ class _Batch:
             decisions.update((row.id, by_person[row.person_id]) for row in group)
         return decisions
 
-    def send_safely(self, row: Any, decision: Decision | None) -> dict[str, Any]:
+    def send_safely(self, row: Any, decision: Decision | None,
+                    capped: str | None = None) -> dict[str, Any]:
         """:meth:`send`, turning a surprise (a broken template, an unreadable DKIM key)
         into a retry for this row, so the rest of the batch still goes and is recorded."""
         try:
-            return self.send(row, decision)
+            return self.send(row, decision, capped)
         except Exception as exc:  # noqa: BLE001 - logged by type only: messages hold data
             log.error("outbox: %s while sending message %d", type(exc).__name__, row.id)
             return self._failure(row, DeliveryError(type(exc).__name__, temporary=True))
 
-    def send(self, row: Any, decision: Decision | None) -> dict[str, Any]:
+    def send(self, row: Any, decision: Decision | None,
+             capped: str | None = None) -> dict[str, Any]:
         """Compose and send ``row``, a marketing row only if ``decision`` (its consent
-        decision, read just before its window) allows it: its outcome."""
+        decision, read just before its window) allows it and its topic's pace is not
+        ``capped`` (why, if so): its outcome."""
         contact = self.contacts.get(row.person_id)
         if contact is None:
             return _outcome(row, "cancelled", "person erased")
         if row.purpose != SERVICE and not decision:
+            if decision is not None and decision.paused:
+                return _outcome(row, "paused", decision.reason)
             return _outcome(row, "suppressed", decision.reason if decision else "no decision")
+        if capped is not None:
+            return _outcome(row, "capped", capped)
         if row.channel in self.broken:  # the connection failed earlier in this batch
             return self._failure(row, self.broken[row.channel])
         sender = self._sender(row.channel)

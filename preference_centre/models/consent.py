@@ -78,6 +78,29 @@ class ConsentEvent(db.Model):
     # A ``suppression:email`` / ``suppression:phone`` event (an address or number taken off
     # the suppression list by its owner) names the keyed hash, never the address itself.
     value_hash: Mapped[str | None] = mapped_column(String(64))
+    # A ``pause:marketing`` event (a person pausing all marketing, or resuming it) names when
+    # the pause ends; a ``pace:<channel>:<topic>`` event names the pace chosen for that topic
+    # (consent/pacing.py). Neither is a purpose: they feed pacing_state, not consent_state.
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pace: Mapped[str | None] = mapped_column(String(10))
+
+
+class PacingState(db.Model):
+    """A person's current pause (``setting`` ``pause:marketing``) and pace per topic
+    (``pace:email:offers``): the ledger's projection, kept by the database like
+    consent_state. A pause row whose ``paused_until`` has passed is a pause that ended by
+    itself: the contact decision compares it with the clock."""
+
+    __tablename__ = "pacing_state"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    setting: Mapped[str] = mapped_column(String(80), primary_key=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pace: Mapped[str | None] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow)
+    last_event_id: Mapped[int | None] = mapped_column(Integer)
 
 
 # On PostgreSQL the table itself refuses updates and deletes, except the pseudonymising update
@@ -132,29 +155,49 @@ for _ddl in LEDGER_GUARD_SQLITE:
 # consent_state is the ledger's projection: the database itself sets a purpose's current
 # answer from each new event, so no writer can leave the two apart and a change is one
 # statement (the one-click path's round trips are its cost). Suppression events are about
-# an address or number, not a purpose: they have no current answer.
+# an address or number, not a purpose: they have no current answer. Pause and pace events
+# are not purposes either: they set pacing_state instead.
 SUPPRESSION_EVENT = "suppression:"
+PAUSE_EVENT = "pause:"
+PACE_EVENT = "pace:"
+_IS_PURPOSE = (f"NEW.purpose NOT LIKE '{SUPPRESSION_EVENT}%%' "
+               f"AND NEW.purpose NOT LIKE '{PAUSE_EVENT}%%' "
+               f"AND NEW.purpose NOT LIKE '{PACE_EVENT}%%'")
+_IS_PACING = f"(NEW.purpose LIKE '{PAUSE_EVENT}%%' OR NEW.purpose LIKE '{PACE_EVENT}%%')"
 _STATE_UPSERT = """
     INSERT INTO consent_state (person_id, purpose, allowed, updated_at, last_event_id)
     VALUES (NEW.person_id, NEW.purpose, NEW.new_value, NEW.occurred_at, NEW.id)
     ON CONFLICT (person_id, purpose) DO UPDATE SET allowed = excluded.allowed,
         updated_at = excluded.updated_at, last_event_id = excluded.last_event_id;
 """
+_PACING_UPSERT = """
+    INSERT INTO pacing_state (person_id, setting, paused_until, pace, updated_at, last_event_id)
+    VALUES (NEW.person_id, NEW.purpose, NEW.paused_until, NEW.pace, NEW.occurred_at, NEW.id)
+    ON CONFLICT (person_id, setting) DO UPDATE SET paused_until = excluded.paused_until,
+        pace = excluded.pace, updated_at = excluded.updated_at,
+        last_event_id = excluded.last_event_id;
+"""
 STATE_TRIGGER_SQLITE = DDL(
     "CREATE TRIGGER consent_state_follows_ledger AFTER INSERT ON consent_events "
-    f"WHEN NEW.person_id IS NOT NULL AND NEW.purpose NOT LIKE '{SUPPRESSION_EVENT}%%' "
+    f"WHEN NEW.person_id IS NOT NULL AND {_IS_PURPOSE} "
     f"BEGIN {_STATE_UPSERT} END"
+)
+PACING_TRIGGER_SQLITE = DDL(
+    "CREATE TRIGGER pacing_state_follows_ledger AFTER INSERT ON consent_events "
+    f"WHEN NEW.person_id IS NOT NULL AND {_IS_PACING} "
+    f"BEGIN {_PACING_UPSERT} END"
 )
 STATE_FUNCTION_POSTGRESQL = DDL(
     "CREATE OR REPLACE FUNCTION consent_state_follows_ledger() RETURNS trigger AS $$ BEGIN "
-    f"IF NEW.person_id IS NOT NULL AND NEW.purpose NOT LIKE '{SUPPRESSION_EVENT}%%' "
-    f"THEN {_STATE_UPSERT} END IF; RETURN NULL; END; "
-    "$$ LANGUAGE plpgsql"
+    f"IF NEW.person_id IS NOT NULL AND {_IS_PURPOSE} THEN {_STATE_UPSERT} "
+    f"ELSIF NEW.person_id IS NOT NULL AND {_IS_PACING} THEN {_PACING_UPSERT} "
+    "END IF; RETURN NULL; END; $$ LANGUAGE plpgsql"
 )
 STATE_TRIGGER_POSTGRESQL = DDL(
     "CREATE TRIGGER consent_state_follows_ledger AFTER INSERT ON consent_events "
     "FOR EACH ROW EXECUTE FUNCTION consent_state_follows_ledger()"
 )
-for _ddl, _dialect in ((STATE_TRIGGER_SQLITE, "sqlite"), (STATE_FUNCTION_POSTGRESQL, "postgresql"),
+for _ddl, _dialect in ((STATE_TRIGGER_SQLITE, "sqlite"), (PACING_TRIGGER_SQLITE, "sqlite"),
+                       (STATE_FUNCTION_POSTGRESQL, "postgresql"),
                        (STATE_TRIGGER_POSTGRESQL, "postgresql")):
     event.listen(ConsentEvent.__table__, "after_create", _ddl.execute_if(dialect=_dialect))

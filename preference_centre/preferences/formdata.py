@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..consent.catalogue import CONSENT, LEGITIMATE_INTERESTS, Purpose
+from ..consent.pacing import PACE_PREFIX
 from .services import InvalidChoice, offered_purposes
 
 
@@ -37,3 +38,10 @@ def form_keys(values: Any, name: str) -> list[str]:
         return [str(v) for v in getter(name)]
     raw = values.get(name) or []
     return [raw] if isinstance(raw, str) else [str(v) for v in raw]
+
+
+def paces_from_form(values: Any) -> dict[str, str]:
+    """The paces posted (``pace:email:offers`` -> ``weekly``), purpose key -> pace; a form
+    without them (an older page, a script) changes no pace."""
+    return {name.removeprefix(PACE_PREFIX): str(values.get(name))
+            for name in values if name.startswith(PACE_PREFIX)}

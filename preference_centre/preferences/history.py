@@ -10,6 +10,7 @@ from flask import url_for
 from markupsafe import Markup
 
 from ..consent.catalogue import LEGITIMATE_INTERESTS, Purpose
+from ..consent.pacing import PACE_PREFIX, PACES, PAUSE
 from ..models import ConsentEvent
 
 SOURCE_WORDS = {
@@ -49,10 +50,20 @@ def date_and_time(when: datetime) -> str:
     return f"{short_date(local)}, {local:%H:%M}"
 
 
-def change_words(key: str, allowed: bool, purposes: dict[str, Purpose]) -> str:
-    """``turned on Offers by email`` or ``objected to Offers by post``."""
+def change_words(key: str, allowed: bool, purposes: dict[str, Purpose], *,
+                 paused_until: datetime | None = None, pace: str | None = None) -> str:
+    """``turned on Offers by email`` or ``objected to Offers by post`` (a pause or a pace
+    names the end of the pause or the pace chosen)."""
     if key in SUPPRESSION_WORDS:
         return SUPPRESSION_WORDS[key]
+    if key == PAUSE:
+        if allowed and paused_until is not None:
+            return f"paused all marketing until {short_date(paused_until)}"
+        return "started marketing again"
+    if key.startswith(PACE_PREFIX):
+        topic = key.removeprefix(PACE_PREFIX)
+        title = purposes[topic].title if topic in purposes else topic
+        return f"chose {PACES.get(pace or '', pace or '').lower()} for {title}"
     purpose = purposes.get(key)
     title = purpose.title if purpose is not None else key
     if purpose is not None and purpose.basis == LEGITIMATE_INTERESTS:
@@ -65,7 +76,9 @@ def describe_event(event: ConsentEvent | Any, purposes: dict[str, Purpose]) -> M
     ``On 24 Nov 2026, 12:00 you turned on Offers by email (preference page, privacy notice
     v2)``, the notice linked to the text the person saw (``/privacy/2``)."""
     who = ACTOR_WORDS.get(event.actor_type, "we")
-    what = change_words(event.purpose, event.new_value, purposes)
+    what = change_words(event.purpose, event.new_value, purposes,
+                        paused_until=getattr(event, "paused_until", None),
+                        pace=getattr(event, "pace", None))
     if who != "you":
         # "our staff turned on ..." reads right; "your objection" still names the person.
         what = what.replace("withdrew your objection", "withdrew the objection")

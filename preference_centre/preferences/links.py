@@ -25,7 +25,9 @@ _PAGE_COLUMNS = load_only(Person.email, Person.status, Person.restricted_at)
 _people, _states = Person.__table__, ConsentState.__table__
 _HOLDER = (
     select(type_coerce(_people.c.email, Text()), _people.c.status, _people.c.restricted_at,
-           _people.c.last_seen_at, _states.c.purpose, _states.c.allowed)
+           _people.c.last_seen_at, _people.c.password_hash.isnot(None),
+           type_coerce(_people.c.name, Text()), type_coerce(_people.c.phone, Text()),
+           _states.c.purpose, _states.c.allowed)
     .select_from(_people.outerjoin(_states, _states.c.person_id == _people.c.id))
     .where(_people.c.id == bindparam("pid"))
 )
@@ -45,6 +47,11 @@ class LinkHolder:
     restricted_at: datetime | None
     last_seen_at: datetime | None = None
     stored: dict[str, bool] = field(default_factory=dict)  # answers given, as stored_state
+    has_account: bool = True
+    # Only for someone without an account, who corrects them on this page (with an
+    # account, the profile page is the place).
+    name: str | None = None
+    phone: str | None = None
 
 
 def person_id_from_link(token: str) -> int:
@@ -61,10 +68,13 @@ def holder_of_link(token: str) -> LinkHolder:
     rows = db.session.connection().execute(_HOLDER, {"pid": person_id}).all()
     if not rows:
         raise LinkPersonGone(person_id)
-    email, status, restricted_at, last_seen_at = rows[0][:4]
-    stored = {row[4]: row[5] for row in rows if row[4] is not None}
+    email, status, restricted_at, last_seen_at, has_account, name, phone = rows[0][:7]
+    stored = {row[7]: row[8] for row in rows if row[7] is not None}
+    if has_account:
+        name = phone = None
     return LinkHolder(person_id, crypto.decrypt(email), status, restricted_at, last_seen_at,
-                      stored)
+                      stored, bool(has_account), name and crypto.decrypt(name),
+                      phone and crypto.decrypt(phone))
 
 
 def record_visit(holder: LinkHolder) -> bool:

@@ -8,6 +8,7 @@ page shows is in viewmodel.py, reading the posted form in formdata.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import exists, select
 
@@ -118,6 +119,19 @@ def stop_all_preview(purposes: dict[str, Purpose], stored: dict[str, bool],
 def describe_changes(events: list[LedgerEvent], purposes: dict[str, Purpose]) -> list[str]:
     """"You turned on Offers by email." for each event, in the order they were made."""
     return [f"You {change_words(e.purpose, e.new_value, purposes)}." for e in events]
+
+
+def describe_paces(events: list[LedgerEvent], purposes: dict[str, Purpose]) -> list[str]:
+    """"You chose at most weekly for Offers by email." for each pace changed."""
+    return [f"You {change_words(e.purpose, e.new_value, purposes, pace=e.pace)}."
+            for e in events]
+
+
+def pause_words(paused_until: datetime | None) -> str:
+    """What a person who has just paused marketing is told."""
+    day = f"{paused_until.day} {paused_until:%B %Y}" if paused_until else "later"
+    return (f"All marketing is paused. It starts again by itself on {day}; messages about "
+            "your orders continue.")
 
 
 def record_gpc(person_id: int, purposes: dict[str, Purpose], actor: Actor) -> list[LedgerEvent]:

@@ -10,6 +10,7 @@ does not ask them about. The template renders the result once; no markup is made
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from ..consent.catalogue import (
     CHANNELS,
@@ -20,6 +21,7 @@ from ..consent.catalogue import (
     Purpose,
     gpc_purposes,
 )
+from ..consent.pacing import PACES, PAUSE_MONTHS, PacingChoices
 from .services import offered_purposes
 
 SECTIONS = ("profiling", "sharing", "cookies", "objections")
@@ -66,6 +68,29 @@ class Control:
 
 
 @dataclass(frozen=True)
+class PaceControl:
+    """How often one email topic may be sent: a choice of ``options`` (value -> words), the
+    field named ``pace:<purpose key>``."""
+
+    purpose: Purpose
+    chosen: str
+    options: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        return "pace:" + self.purpose.key
+
+    @property
+    def label(self) -> str:
+        """The topic alone (the fieldset says "how often we email you")."""
+        return TOPICS.get(self.purpose.topic or "", self.purpose.title)
+
+    @property
+    def field_id(self) -> str:
+        return "pace-" + self.purpose.key.replace(":", "-")
+
+
+@dataclass(frozen=True)
 class MatrixRow:
     """One channel of the matrix: a cell per topic (None where we do not use it), or one
     cell across the topic columns (``spans``, e.g. online ads)."""
@@ -86,7 +111,7 @@ class PageLayout:
     explained: list[Purpose] = field(default_factory=list)
     slots: list[Slot] = field(default_factory=list)
     gpc_keys: frozenset[str] = frozenset()
-
+    purposes: dict[str, Purpose] = field(default_factory=dict)  # the catalogue
 
 @dataclass(frozen=True)
 class ChoiceRow:
@@ -110,6 +135,9 @@ class PreferencePage:
     masked_email: str | None = None  # shown on /p/, where nobody has signed in
     export_url: str | None = None
     erase_url: str | None = None
+    paused_until: date | None = None  # all marketing paused until this day
+    pause_months: tuple[int, ...] = ()
+    paces: list[PaceControl] = field(default_factory=list)
 
 
 def page_layout(purposes: dict[str, Purpose], *, scope: str) -> PageLayout:
@@ -153,7 +181,7 @@ def page_layout(purposes: dict[str, Purpose], *, scope: str) -> PageLayout:
     slots += [c for section in sections.values() for c in section]
     explained = [p for p in purposes.values() if p.basis == CONTRACT]
     return PageLayout(dict(TOPICS), matrix, sections, explained, slots,
-                      frozenset(gpc_purposes(purposes)))
+                      frozenset(gpc_purposes(purposes)), dict(purposes))
 
 
 def page_answers(layout: PageLayout, stored: dict[str, bool], *,
@@ -179,9 +207,11 @@ def page_answers(layout: PageLayout, stored: dict[str, bool], *,
 def preference_page(layout: PageLayout, stored: dict[str, bool], *, gpc: bool,
                     restricted: bool, action: str, hidden: frozenset[str] = frozenset(),
                     masked_email: str | None = None, export_url: str | None = None,
-                    erase_url: str | None = None) -> PreferencePage:
+                    erase_url: str | None = None,
+                    pacing: PacingChoices | None = None) -> PreferencePage:
     """The page for one person: ``layout`` with their answers in every box, without the
-    purposes in ``hidden`` (``services.not_asked``); a row left empty goes."""
+    purposes in ``hidden`` (``services.not_asked``; a row left empty goes), and their pause
+    and paces (``pacing``) when given."""
     controls = page_answers(layout, stored, gpc=gpc)
 
     def boxes(slots: list[Slot | None]) -> list[Control | None]:
@@ -196,5 +226,11 @@ def preference_page(layout: PageLayout, stored: dict[str, bool], *, gpc: bool,
     sections = {name: [controls[s.key] for s in slots if s.key not in hidden]
                 for name, slots in layout.sections.items()}
     explained = [p for p in layout.explained if p.key not in hidden]
+    paces = []
+    if pacing is not None:
+        paces = [PaceControl(layout.purposes[key], pace, PACES)
+                 for key, pace in pacing.paces.items() if key in layout.purposes]
     return PreferencePage(list(layout.topics.values()), matrix, sections, explained,
-                          restricted, action, masked_email, export_url, erase_url)
+                          restricted, action, masked_email, export_url, erase_url,
+                          paused_until=pacing.paused_until if pacing else None,
+                          pause_months=PAUSE_MONTHS if pacing else (), paces=paces)

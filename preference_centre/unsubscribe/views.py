@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Response, render_template, request
 
+from ..consent import Actor, pacing
 from ..consent.catalogue import TOPICS
 from ..crypto import mask_email, mask_phone
 from ..extensions import csrf, db
@@ -68,6 +69,7 @@ def confirm(token: str) -> Any:
         recipient=masked_recipient(person, link), has_account=person.has_account,
         topic_scope=services.describe_scope(link, everything=False),
         channel_names=services.channel_names(),
+        paused_until=pacing.paused_until(person.id), pause_months=pacing.PAUSE_MONTHS,
     )
 
 
@@ -157,3 +159,44 @@ def invalid(detail: str | None = None) -> tuple[str, int]:
         "or it belongs to an account that no longer exists. Nothing was changed."
     )
     return render_template("unsubscribe/invalid.html", explanation=explanation), 400
+
+
+# Fewer messages instead of none: a pause from the page's own buttons. Its own address, so
+# a mailbox provider's one-click POST (to /u/<token>) can only ever unsubscribe.
+@csrf.exempt
+@bp.post("/u/<token>/pause")
+def pause(token: str) -> Any:
+    """Pause all marketing for the months chosen (1, 3 or 6) for the link's person."""
+    try:
+        link = services.read_link(token)
+        services.find_person(link)
+        event = pacing.pause(link.person_id, int(request.form.get("months", "")),
+                             _page_actor(link))
+    except LinkInvalid:
+        return invalid()
+    except (ValueError, pacing.BadChoice):
+        db.session.rollback()
+        return invalid("Choose a pause of 1, 3 or 6 months. Nothing was changed.")
+    db.session.commit()
+    return render_template("unsubscribe/paused.html", token=token,
+                           paused_until=event.paused_until)
+
+
+@csrf.exempt
+@bp.post("/u/<token>/resume")
+def resume(token: str) -> Any:
+    """End the link's person's pause now."""
+    try:
+        link = services.read_link(token)
+        services.find_person(link)
+        pacing.resume(link.person_id, _page_actor(link))
+    except LinkInvalid:
+        return invalid()
+    db.session.commit()
+    return render_template("unsubscribe/paused.html", token=token, paused_until=None)
+
+
+def _page_actor(link: UnsubscribeLink) -> Actor:
+    return Actor(source="email_link", actor_type="person", actor_id=str(link.person_id),
+                 ip=request.remote_addr, user_agent=request.user_agent.string,
+                 message_ref=link.message_ref)

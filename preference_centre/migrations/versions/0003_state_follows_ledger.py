@@ -11,13 +11,29 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
-    from preference_centre.models.consent import (
-        STATE_FUNCTION_POSTGRESQL,
-        STATE_TRIGGER_POSTGRESQL,
-        STATE_TRIGGER_SQLITE,
-    )
+# This revision's own definitions, not the models' current ones: later revisions change the
+# trigger (0008, 0010) and SQLite refuses every insert whose trigger names a column or table
+# that does not exist yet.
+_UPSERT = """
+    INSERT INTO consent_state (person_id, purpose, allowed, updated_at, last_event_id)
+    VALUES (NEW.person_id, NEW.purpose, NEW.new_value, NEW.occurred_at, NEW.id)
+    ON CONFLICT (person_id, purpose) DO UPDATE SET allowed = excluded.allowed,
+        updated_at = excluded.updated_at, last_event_id = excluded.last_event_id;
+"""
+STATE_TRIGGER_SQLITE = ("CREATE TRIGGER consent_state_follows_ledger AFTER INSERT ON "
+                        f"consent_events WHEN NEW.person_id IS NOT NULL BEGIN {_UPSERT} END")
+STATE_FUNCTION_POSTGRESQL = (
+    "CREATE OR REPLACE FUNCTION consent_state_follows_ledger() RETURNS trigger AS $$ BEGIN "
+    f"IF NEW.person_id IS NOT NULL THEN {_UPSERT} END IF; RETURN NULL; END; "
+    "$$ LANGUAGE plpgsql"
+)
+STATE_TRIGGER_POSTGRESQL = (
+    "CREATE TRIGGER consent_state_follows_ledger AFTER INSERT ON consent_events "
+    "FOR EACH ROW EXECUTE FUNCTION consent_state_follows_ledger()"
+)
 
+
+def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute(STATE_FUNCTION_POSTGRESQL)
         op.execute(STATE_TRIGGER_POSTGRESQL)

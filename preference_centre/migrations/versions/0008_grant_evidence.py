@@ -8,7 +8,7 @@ purpose, so the trigger that keeps consent_state (0003) no longer projects them.
 
 The columns are added with ALTER TABLE on both engines (batch mode only recreates a table
 when it must, and recreating consent_events would drop its triggers); the state trigger is
-replaced by the models' current definition.
+replaced by this revision's own definition (0010 changes it again).
 
 Revision ID: 0008
 Revises: 0007
@@ -37,24 +37,34 @@ _OLD_POSTGRESQL = (
     "$$ LANGUAGE plpgsql"
 )
 
+# This revision's definitions: suppression events have no current answer.
+_UPSERT = _OLD_UPSERT
+_SQLITE = ("CREATE TRIGGER consent_state_follows_ledger AFTER INSERT ON consent_events "
+           "WHEN NEW.person_id IS NOT NULL AND NEW.purpose NOT LIKE 'suppression:%' "
+           f"BEGIN {_UPSERT} END")
+_POSTGRESQL = (
+    "CREATE OR REPLACE FUNCTION consent_state_follows_ledger() RETURNS trigger AS $$ BEGIN "
+    "IF NEW.person_id IS NOT NULL AND NEW.purpose NOT LIKE 'suppression:%' "
+    f"THEN {_UPSERT} END IF; RETURN NULL; END; "
+    "$$ LANGUAGE plpgsql"
+)
+
 
 def _postgresql():
     return op.get_bind().dialect.name == "postgresql"
 
 
 def upgrade():
-    from preference_centre.models.consent import STATE_FUNCTION_POSTGRESQL, STATE_TRIGGER_SQLITE
-
     with op.batch_alter_table('consent_events') as batch_op:
         batch_op.add_column(sa.Column('captured_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('collection_point', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('wording', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('value_hash', sa.String(length=64), nullable=True))
     if _postgresql():
-        op.execute(STATE_FUNCTION_POSTGRESQL)  # CREATE OR REPLACE: the trigger stays
+        op.execute(_POSTGRESQL)  # CREATE OR REPLACE: the trigger stays
     else:
         op.execute("DROP TRIGGER IF EXISTS consent_state_follows_ledger")
-        op.execute(STATE_TRIGGER_SQLITE)
+        op.execute(_SQLITE)
 
 
 def downgrade():
