@@ -85,11 +85,13 @@ def test_a_gpc_browser_is_told_the_signal_is_honoured(browser, live_server):
 
 def test_the_preference_page_is_accessible_and_saves(app, page, live_server, make_person):
     person = make_person(email="ada@example.com")
+    person.address = "12 Analytical Row, London N1 1AA"  # post is asked of those we can write to
+    db.session.commit()
     log_in(app, page, live_server, person)
     page.goto("/account/preferences")
     assert_accessible(page)
     page.get_by_label("Offers by email").check()
-    page.get_by_label("I object to Offers by post").check()
+    page.get_by_label("I object to offers by post").check()
     page.get_by_role("button", name="Save my choices").click()
     page.wait_for_url("**/account/preferences")
     assert page.get_by_text("You turned on Offers by email.").is_visible()
@@ -123,3 +125,45 @@ def test_the_link_page_keeps_no_session_and_its_forms_work(page, make_person):
     assert page.get_by_text("You turned on Offers by email.").is_visible()
     assert page.get_by_label("Offers by email").is_checked()
     assert_accessible(page)
+
+
+def test_on_a_phone_the_table_fits_and_every_box_shows_its_topic(browser, live_server,
+                                                                make_person):
+    """At 390 px the table is one block per channel, nothing scrolls sideways, and each box
+    has its topic beside it; on a wide screen the headings say it and the label is for
+    screen readers. The full label is the same at both widths."""
+    person = make_person(email="pat@example.com", phone="07700900123")
+    path = urlsplit(preference_link(person.id)).path
+    for viewport, label_shown in (({"width": 390, "height": 844}, True),
+                                  ({"width": 1280, "height": 900}, False)):
+        context = browser.new_context(base_url=live_server, viewport=viewport,
+                                      java_script_enabled=False)
+        page = context.new_page()
+        try:
+            page.goto(path)
+            table = page.locator("table.pref-matrix")
+            width, room = table.evaluate("t => [t.scrollWidth, t.parentElement.clientWidth]")
+            assert width <= room
+            assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+            box = page.get_by_label("Deadlines and policy changes by text message", exact=True)
+            assert box.is_visible()
+            topic = table.locator("label[for=pc-sms-policy] .cell-topic")
+            assert (topic.bounding_box()["width"] > 1) is label_shown
+            assert_accessible(page)
+        finally:
+            context.close()
+
+
+def test_stop_all_asks_first_and_cancel_changes_nothing(page, make_person):
+    person = make_person(email="sam@example.com")
+    path = urlsplit(preference_link(person.id)).path
+    page.goto(path)
+    page.get_by_role("button", name="Stop all marketing").click()
+    assert page.get_by_role("heading", name="Stop all marketing?").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_url("**" + path)
+    page.get_by_role("button", name="Stop all marketing").click()
+    page.get_by_role("button", name="Stop all marketing").click()
+    page.wait_for_url("**" + path)
+    assert page.get_by_text("You objected to Offers by post.").is_visible()

@@ -9,6 +9,7 @@ import pytest
 from preference_centre import clock
 from preference_centre.consent import current_state, history, may_contact
 from preference_centre.extensions import db
+from preference_centre.models import Order
 from tests.helpers_preferences import checkboxes, controls
 
 CONSENT_KEYS = {"email:offers", "email:updates", "email:policy", "sms:offers", "sms:updates",
@@ -19,7 +20,10 @@ OBJECTION_KEYS = {"post:offers", "phone:offers", "security_monitoring"}
 
 @pytest.fixture
 def person(make_person, auth, frozen_clock):
-    someone = make_person(email="ada@example.com")
+    """A customer we hold a phone number and a postal address for: every channel is asked."""
+    someone = make_person(email="ada@example.com", phone="07700900123")
+    someone.address = "12 Analytical Row, London N1 1AA"  # new_person's "address" is the email
+    db.session.commit()
     auth.login(someone)
     return someone
 
@@ -38,10 +42,13 @@ def test_a_new_person_sees_every_consent_box_unticked(client, person):
     objections = checkboxes(html, "object")
     assert set(objections) == OBJECTION_KEYS
     assert not any(objections.values())
-    assert "We do this unless you object" in html
+    assert "We send them unless you object" in html
 
 
 def test_every_control_has_a_visible_label_and_contract_purposes_are_not_offered(client, person):
+    db.session.add(Order(person_id=person.id, reference="AC-1", product="Fibre 500",
+                         amount_pence=3499))  # what we always do is told to people with orders
+    db.session.commit()
     html = client.get("/account/preferences").get_data(as_text=True)
     parsed = controls(html)
     for field in parsed.inputs:
@@ -95,7 +102,10 @@ def test_objecting_stops_legitimate_interests_marketing(client, person):
 def test_stop_all_marketing_is_one_action_and_history_shows_both(client, person, frozen_clock):
     save(client, consent=["email:offers", "sms:policy", "ads:personalised", "cookies:analytics"])
     frozen_clock.advance(days=2)
-    text = client.post("/account/preferences", data={"action": "stop_all"},
+    asked = client.post("/account/preferences", data={"action": "stop_all"})
+    assert asked.status_code == 200 and "Stop all marketing?" in asked.get_data(as_text=True)
+    assert current_state(person.id)["email:offers"] is True  # nothing stops before confirming
+    text = client.post("/account/preferences", data={"action": "stop_all_confirmed"},
                        follow_redirects=True).get_data(as_text=True)
     for channel, topic in [("email", "offers"), ("sms", "policy"), ("post", "offers"),
                            ("phone", "offers")]:
@@ -104,9 +114,9 @@ def test_stop_all_marketing_is_one_action_and_history_shows_both(client, person,
     assert state["ads:personalised"] is False and state["profiling"] is False
     assert state["cookies:analytics"] is True  # not marketing
     seen = '(preference page, <a href="/privacy/1">privacy notice v1</a>)'
-    assert f"On 24 Nov 2026 you turned on Offers by email {seen}" in text
-    assert f"On 26 Nov 2026 you turned off Offers by email {seen}" in text
-    assert "On 26 Nov 2026 you objected to Offers by phone" in text
+    assert f"On 24 Nov 2026, 12:00 you turned on Offers by email {seen}" in text
+    assert f"On 26 Nov 2026, 12:00 you turned off Offers by email {seen}" in text
+    assert "On 26 Nov 2026, 12:00 you objected to Offers by phone" in text
 
 
 def test_a_key_the_form_does_not_offer_changes_nothing(client, person):

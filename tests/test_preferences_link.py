@@ -15,7 +15,11 @@ from tests.helpers_preferences import checkboxes
 
 @pytest.fixture
 def person(make_person, frozen_clock):
-    return make_person(email="grace@example.com", name="Grace Hopper", phone="07700900123")
+    """A customer we hold a phone number and a postal address for: every channel is asked."""
+    someone = make_person(email="grace@example.com", name="Grace Hopper", phone="07700900123")
+    someone.address = "1 Compiler Lane, Arlington"  # new_person's "address" is the email
+    db.session.commit()
+    return someone
 
 
 def path_of(url: str) -> str:
@@ -51,8 +55,10 @@ def test_a_change_by_link_is_recorded_as_email_link(client, person):
     [event] = history(person.id)
     assert (event.source, event.actor_type, event.actor_id) == ("email_link", "person",
                                                                 str(person.id))
-    text = client.post(url, data={"action": "stop_all"}, follow_redirects=True).get_data(
-        as_text=True)
+    asked = client.post(url, data={"action": "stop_all"})
+    assert "Deadlines and policy changes by email" in asked.get_data(as_text=True)
+    assert current_state(person.id)["email:policy"] is True  # not until confirmed
+    client.post(url, data={"action": "stop_all_confirmed"})
     assert current_state(person.id)["email:policy"] is False
 
 
@@ -174,7 +180,12 @@ def test_the_link_form_saves_with_csrf_protection_on_and_no_csrf_token(client, p
     response = client.post(url, data={"consent": ["email:offers"]})
     assert response.status_code == 303
     assert current_state(person.id)["email:offers"] is True
-    assert client.post(url, data={"action": "stop_all"}).status_code == 303
+    asked = client.post(url, data={"action": "stop_all"})
+    assert asked.status_code == 200
+    confirm_form = asked.get_data(as_text=True).split(f'action="{url}"', 1)[1].split("</form>")[0]
+    assert 'value="stop_all_confirmed"' in confirm_form and "csrf_token" not in confirm_form
+    assert current_state(person.id)["email:offers"] is True
+    assert client.post(url, data={"action": "stop_all_confirmed"}).status_code == 303
     assert current_state(person.id)["email:offers"] is False
 
 

@@ -214,7 +214,7 @@ def test_undo_restores_exactly_what_the_unsubscribe_changed(client: Any, subscri
     assert response.status_code == 200
     # Back as before: the two consents given, post and phone running, the rest still off.
     assert refused(subscriber) == {"email:policy", "sms:offers", "sms:updates", "sms:policy"}
-    restored = {e.purpose for e in history(subscriber.id) if e.source == "email_link"}
+    restored = {e.purpose for e in history(subscriber.id) if e.source == "undo"}
     assert restored == {"email:offers", "email:updates", "post:offers", "phone:offers"}
 
 

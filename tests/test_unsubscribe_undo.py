@@ -65,7 +65,7 @@ def test_undo_straight_after_the_unsubscribe_puts_it_back(client: Any, subscribe
     assert "Your choices are back as they were" in response.get_data(as_text=True)
     assert state_and_events(subscriber)[0] == before
     newest = history(subscriber.id)[0]
-    assert (newest.source, newest.new_value, newest.message_ref) == ("email_link", True, "m1")
+    assert (newest.source, newest.new_value, newest.message_ref) == ("undo", True, "m1")
 
 
 @pytest.mark.parametrize("scope", ["topic", "all"])
@@ -75,7 +75,8 @@ def test_an_old_receipt_cannot_undo_a_later_stop_all_marketing(app: Any, subscri
     url = unsubscribe_url(subscriber)
     receipt = unsubscribe_for_receipt(browser, url, scope)
     auth.login(subscriber)
-    assert browser.post("/account/preferences", data={"action": "stop_all"}).status_code == 303
+    assert browser.post("/account/preferences",
+                        data={"action": "stop_all_confirmed"}).status_code == 303
     after_stop_all = state_and_events(subscriber)
     assert not any(after_stop_all[0].values())
 
@@ -137,7 +138,7 @@ def test_a_double_submitted_undo_restores_once(app: Any, subscriber: Any) -> Non
         thread.join(timeout=60)
     assert not errors, errors
     assert sorted(statuses) == [200, 409]
-    restores = [e for e in history(subscriber.id) if e.source == "email_link"]
+    restores = [e for e in history(subscriber.id) if e.source == "undo"]
     assert len(restores) == 4  # email offers and updates, post and phone: each once
     assert state_and_events(subscriber)[1] == events_before + 4
 

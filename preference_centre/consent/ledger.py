@@ -23,7 +23,7 @@ from .catalogue import purposes_from_config
 from .rules import OWN, Evidence, after_own_grants, check_grants
 
 SOURCES = ("form", "signup", "email_link", "one_click", "staff", "api", "retention", "gpc",
-           "sms_stop", "import", "cookie_banner", "register", "sms_start")
+           "sms_stop", "import", "cookie_banner", "register", "sms_start", "undo")
 ACTOR_TYPES = ("person", "staff", "api", "system")
 
 

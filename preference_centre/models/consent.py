@@ -59,7 +59,7 @@ class ConsentEvent(db.Model):
     old_value: Mapped[bool | None] = mapped_column(Boolean)
     new_value: Mapped[bool] = mapped_column(Boolean)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.utcnow, index=True)
-    # form, signup, email_link, one_click, staff, api, retention, gpc, sms_stop, import
+    # one of ledger.SOURCES: form, signup, email_link, one_click, undo, staff, api, ...
     source: Mapped[str] = mapped_column(String(20))
     actor_type: Mapped[str] = mapped_column(String(10))  # person, staff, api, system
     actor_id: Mapped[str | None] = mapped_column(String(64))

@@ -11,10 +11,14 @@ from .services import InvalidChoice, offered_purposes
 
 
 def desired_from_form(purposes: dict[str, Purpose], scope: str, consented: Iterable[str],
-                      objected: Iterable[str]) -> dict[str, bool]:
+                      objected: Iterable[str],
+                      hidden: frozenset[str] = frozenset()) -> dict[str, bool]:
     """The full answer the form states: boxes not sent are refused (consent) or not objected
-    to (legitimate interests). Keys that this form does not offer raise InvalidChoice."""
-    offered = offered_purposes(purposes, scope)
+    to (legitimate interests). Purposes in ``hidden`` were not on the page, so the answer
+    says nothing of them (a stored objection stays as it is). Keys that this form does not
+    offer raise InvalidChoice."""
+    offered = {key: p for key, p in offered_purposes(purposes, scope).items()
+               if key not in hidden}
     consented, objected = set(consented), set(objected)
     wrong = {k for k in consented if getattr(offered.get(k), "basis", None) != CONSENT}
     wrong |= {k for k in objected if getattr(offered.get(k), "basis", None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import url_for
 from markupsafe import Markup
@@ -26,6 +27,7 @@ SOURCE_WORDS = {
     "cookie_banner": "cookie banner",
     "register": "confirming your address after registering",
     "sms_start": "START text reply",
+    "undo": "undo of an unsubscribe",
 }
 # Events about an address or number rather than a purpose (consent/rules.py).
 SUPPRESSION_WORDS = {
@@ -33,11 +35,19 @@ SUPPRESSION_WORDS = {
     "suppression:phone": "took your phone number off our do-not-text list",
 }
 ACTOR_WORDS = {"person": "you", "staff": "our staff", "api": "our systems", "system": "we"}
+# The times people read are UK times (our customers are in the UK); stored times are UTC.
+UK_TIME = ZoneInfo("Europe/London")
 
 
 def short_date(when: datetime) -> str:
     """``24 Nov 2026``: unambiguous for readers in any country."""
     return f"{when.day} {when:%b %Y}"
+
+
+def date_and_time(when: datetime) -> str:
+    """``1 Dec 2026, 14:05``, in UK time: two choices on one day are told apart."""
+    local = when.astimezone(UK_TIME)
+    return f"{short_date(local)}, {local:%H:%M}"
 
 
 def change_words(key: str, allowed: bool, purposes: dict[str, Purpose], *,
@@ -63,8 +73,8 @@ def change_words(key: str, allowed: bool, purposes: dict[str, Purpose], *,
 
 def describe_event(event: ConsentEvent | Any, purposes: dict[str, Purpose]) -> Markup:
     """An event (or a row with the same attributes) as
-    ``On 24 Nov 2026 you turned on Offers by email (preference page, privacy notice v2)``,
-    the notice linked to the text the person saw (``/privacy/2``)."""
+    ``On 24 Nov 2026, 12:00 you turned on Offers by email (preference page, privacy notice
+    v2)``, the notice linked to the text the person saw (``/privacy/2``)."""
     who = ACTOR_WORDS.get(event.actor_type, "we")
     what = change_words(event.purpose, event.new_value, purposes,
                         paused_until=getattr(event, "paused_until", None),
@@ -73,7 +83,7 @@ def describe_event(event: ConsentEvent | Any, purposes: dict[str, Purpose]) -> M
         # "our staff turned on ..." reads right; "your objection" still names the person.
         what = what.replace("withdrew your objection", "withdrew the objection")
     how = SOURCE_WORDS.get(event.source, event.source)
-    line = Markup("On %s %s %s (%s") % (short_date(event.occurred_at), who, what, how)
+    line = Markup("On %s %s %s (%s") % (date_and_time(event.occurred_at), who, what, how)
     if event.notice_version:
         line += Markup(', <a href="%s">privacy notice v%s</a>') % (
             url_for("privacy.version", version=event.notice_version), event.notice_version)

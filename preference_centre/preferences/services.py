@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import exists, select
+
 from ..consent import Actor, current_state, record_changes
 from ..consent.catalogue import Purpose, gpc_purposes, stop_all_purposes
 from ..consent.ledger import LedgerEvent, stored_state
+from ..extensions import db
+from ..models import Order, Person
 from .history import change_words
 
 # Which purposes a page offers: the account page adds the cookie choices of this browser.
@@ -30,6 +34,40 @@ def offered_purposes(purposes: dict[str, Purpose], scope: str) -> dict[str, Purp
         key: p for key, p in purposes.items()
         if p.optional and (scope == SCOPE_ACCOUNT or not key.startswith("cookies:"))
     }
+
+
+@dataclass(frozen=True)
+class ContactFacts:
+    """What we hold that decides which choices a page asks about."""
+
+    phone: bool  # a phone number: texts and calls
+    postal_address: bool  # post
+    account: bool  # a password: sign-ins, so security monitoring
+    orders: bool  # messages about orders
+
+
+def contact_facts(person_id: int) -> ContactFacts:
+    """One query, nothing decrypted: only whether each detail is there. A person we no
+    longer hold reads as holding nothing."""
+    has_orders = exists().where(Order.person_id == Person.id)
+    row = db.session.execute(
+        select(Person.phone_hash.is_not(None), Person.address.is_not(None),
+               Person.password_hash.is_not(None), has_orders)
+        .where(Person.id == person_id)).one_or_none()
+    return ContactFacts(*(bool(value) for value in row)) if row else ContactFacts(
+        False, False, False, False)
+
+
+def not_asked(purposes: dict[str, Purpose], facts: ContactFacts) -> frozenset[str]:
+    """Purposes the page neither shows nor changes for this person: a channel's choices only
+    when we hold the detail it uses, security monitoring only for account holders (it is
+    about sign-ins), and messages about orders only for people with orders."""
+    needs = {"sms": facts.phone, "phone": facts.phone, "post": facts.postal_address}
+    return frozenset(
+        key for key, p in purposes.items()
+        if not needs.get(p.channel or "", True)
+        or (key == "security_monitoring" and not facts.account)
+        or (key == "service_messages" and not facts.orders))
 
 
 @dataclass
@@ -68,6 +106,14 @@ def stop_all_marketing(person_id: int, purposes: dict[str, Purpose],
     """One action: withdraw every marketing consent and object to every marketing use."""
     keys = stop_all_purposes(purposes)
     return SaveResult(record_changes(person_id, dict.fromkeys(keys, False), actor), [])
+
+
+def stop_all_preview(purposes: dict[str, Purpose], stored: dict[str, bool],
+                     hidden: frozenset[str] = frozenset()) -> list[Purpose]:
+    """What "Stop all marketing" would end that runs now, of what the page asks about
+    (``stored`` as ``stored_state`` gives it; an unanswered purpose runs by default)."""
+    return [purposes[key] for key in stop_all_purposes(purposes)
+            if key not in hidden and stored.get(key, purposes[key].default_allowed)]
 
 
 def describe_changes(events: list[LedgerEvent], purposes: dict[str, Purpose]) -> list[str]:

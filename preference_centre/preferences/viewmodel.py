@@ -1,9 +1,10 @@
 """What the preference page shows, as plain data for templates/preferences/edit.html.
 
-Two steps: ``page_layout`` places every purpose a page offers (the matrix of channels by
-topic, then the sections), from the catalogue alone; ``preference_page`` puts one person's
-answers into that layout, as one ``Control`` per box (ticked or not, refused by GPC or not).
-The template renders the result once; no markup is made here.
+Two steps: ``page_layout`` places every purpose a page offers (the matrix of consent
+channels by topic, where a tick always means yes, then the sections, objections among them),
+from the catalogue alone; ``preference_page`` puts one person's answers into that layout, as
+one ``Control`` per box (ticked or not, refused by GPC or not), leaving out what the page
+does not ask them about. The template renders the result once; no markup is made here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date
 
 from ..consent.catalogue import (
     CHANNELS,
+    CONSENT,
     CONTRACT,
     LEGITIMATE_INTERESTS,
     TOPICS,
@@ -32,6 +34,7 @@ class Slot:
     purpose: Purpose
     kind: str  # "consent" or "object"
     described: bool  # the purpose's description is shown under the box
+    topic_label: str | None = None  # a matrix cell: its column's heading
 
     @property
     def key(self) -> str:
@@ -48,10 +51,20 @@ class Control:
     checked: bool
     gpc_refused: bool = False
     described: bool = False
+    topic_label: str | None = None  # a matrix cell: its column's heading
 
     @property
     def field_id(self) -> str:
         return "pc-" + self.purpose.key.replace(":", "-")
+
+    @property
+    def label_parts(self) -> tuple[str, str]:
+        """A matrix cell's label as (the words shown on a phone, the rest): together the
+        full title for screen readers, e.g. ("Offers", " by email")."""
+        title, shown = self.purpose.title, self.topic_label
+        if shown and title.startswith(shown):
+            return shown, title[len(shown):]
+        return title, ""
 
 
 @dataclass(frozen=True)
@@ -130,19 +143,23 @@ class PreferencePage:
 def page_layout(purposes: dict[str, Purpose], *, scope: str) -> PageLayout:
     """Which controls the page offers and where: the matrix of channels by topic, then the
     sections. Depends only on the catalogue."""
-    def slot(purpose: Purpose, described: bool = True) -> Slot:
+    def slot(purpose: Purpose, described: bool = True, topic_label: str | None = None) -> Slot:
         kind = "object" if purpose.basis == LEGITIMATE_INTERESTS else "consent"
-        return Slot(purpose, kind, described)
+        return Slot(purpose, kind, described, topic_label)
 
     offered = offered_purposes(purposes, scope)
     matrix, placed = [], set()
     for channel, label in CHANNELS.items():
-        on_channel = [p for p in offered.values() if p.channel == channel]
+        # Only consent in the matrix, so a tick there always means yes; post and phone
+        # (legitimate interests) are objections, in their own section.
+        on_channel = [p for p in offered.values()
+                      if p.channel == channel and p.basis == CONSENT]
         if not on_channel:
             continue
         by_topic = {p.topic: p for p in on_channel}
         if set(by_topic) <= set(TOPICS):
-            cells = [slot(by_topic[t], False) if t in by_topic else None for t in TOPICS]
+            cells = [slot(by_topic[t], False, TOPICS[t]) if t in by_topic else None
+                     for t in TOPICS]
             matrix.append(MatrixRow(channel, label, cells))
         else:
             matrix.append(MatrixRow(channel, label, [slot(p) for p in on_channel], True))
@@ -182,29 +199,38 @@ def page_answers(layout: PageLayout, stored: dict[str, bool], *,
         else:
             refused = slot.key in refused_by_gpc
             checked = allowed and not refused
-        controls[slot.key] = Control(slot.purpose, slot.kind, checked, refused, slot.described)
+        controls[slot.key] = Control(slot.purpose, slot.kind, checked, refused, slot.described,
+                                     slot.topic_label)
     return controls
 
 
 def preference_page(layout: PageLayout, stored: dict[str, bool], *, gpc: bool,
-                    restricted: bool, action: str, masked_email: str | None = None,
-                    export_url: str | None = None, erase_url: str | None = None,
+                    restricted: bool, action: str, hidden: frozenset[str] = frozenset(),
+                    masked_email: str | None = None, export_url: str | None = None,
+                    erase_url: str | None = None,
                     pacing: PacingChoices | None = None) -> PreferencePage:
-    """The page for one person: ``layout`` with their answers in every box, and their pause
+    """The page for one person: ``layout`` with their answers in every box, without the
+    purposes in ``hidden`` (``services.not_asked``; a row left empty goes), and their pause
     and paces (``pacing``) when given."""
     controls = page_answers(layout, stored, gpc=gpc)
 
     def boxes(slots: list[Slot | None]) -> list[Control | None]:
-        return [controls[s.key] if s is not None else None for s in slots]
+        return [controls[s.key] if s is not None and s.key not in hidden else None
+                for s in slots]
 
-    matrix = [ChoiceRow(row.label, boxes(row.cells), row.spans) for row in layout.matrix]
-    sections = {name: [controls[s.key] for s in slots]
+    matrix = []
+    for row in layout.matrix:
+        cells = boxes(row.cells)
+        if any(cells):
+            matrix.append(ChoiceRow(row.label, cells, row.spans))
+    sections = {name: [controls[s.key] for s in slots if s.key not in hidden]
                 for name, slots in layout.sections.items()}
+    explained = [p for p in layout.explained if p.key not in hidden]
     paces = []
     if pacing is not None:
         paces = [PaceControl(layout.purposes[key], pace, PACES)
                  for key, pace in pacing.paces.items() if key in layout.purposes]
-    return PreferencePage(list(layout.topics.values()), matrix, sections, layout.explained,
+    return PreferencePage(list(layout.topics.values()), matrix, sections, explained,
                           restricted, action, masked_email, export_url, erase_url,
                           paused_until=pacing.paused_until if pacing else None,
                           pause_months=PAUSE_MONTHS if pacing else (), paces=paces)

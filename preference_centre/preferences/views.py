@@ -30,11 +30,14 @@ from .services import (
     SCOPE_LINK,
     InvalidChoice,
     SaveResult,
+    contact_facts,
     describe_changes,
     describe_paces,
+    not_asked,
     pause_words,
     save_choices,
     stop_all_marketing,
+    stop_all_preview,
 )
 from .viewmodel import PageLayout, page_layout, preference_page
 
@@ -42,6 +45,16 @@ HISTORY_LIMIT = 50
 
 
 # The preference form, shared by the account page and the link -------------------------------
+
+# "Stop all marketing" takes two posts: the page's button (action=stop_all) shows what will
+# stop, and only the confirmation's button (action=stop_all_confirmed) records it.
+ASK_STOP_ALL, STOP_ALL = "stop_all", "stop_all_confirmed"
+
+
+def hidden_purposes(person_id: int) -> frozenset[str]:
+    """What the page does not ask this person about, so neither shows nor changes."""
+    return not_asked(purposes_from_config(current_app.config), contact_facts(person_id))
+
 
 def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResult | None:
     """Form -> service -> flash. None when the form was not one we sent (nothing saved)."""
@@ -57,11 +70,12 @@ def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResu
         return apply_pause(person.id, action, actor)
     paced: list[LedgerEvent] = []
     try:
-        if action == "stop_all":
+        if action == STOP_ALL:
             result = stop_all_marketing(person.id, purposes, actor)
         else:
             desired = desired_from_form(purposes, scope, form_keys(request.form, "consent"),
-                                        form_keys(request.form, "object"))
+                                        form_keys(request.form, "object"),
+                                        hidden_purposes(person.id))
             result = save_choices(person.id, purposes, desired, actor,
                                   gpc=cookie_consent().gpc,
                                   restricted=person.restricted_at is not None)
@@ -81,6 +95,17 @@ def apply_post(person: Person | LinkHolder, scope: str, source: str) -> SaveResu
     for note in result.notes:
         flash(note, "warning")
     return result
+
+
+def stop_all_confirmation(person_id: int, stored: dict[str, bool], action: str, *,
+                          sessionless: bool = False) -> str:
+    """The step before "Stop all marketing": exactly what runs now and would stop."""
+    purposes = purposes_from_config(current_app.config)
+    hidden = hidden_purposes(person_id)
+    stopping = stop_all_preview(purposes, stored, hidden)
+    continuing = [p for key, p in purposes.items() if not p.optional and key not in hidden]
+    return render_template("preferences/stop_all_confirm.html", stopping=stopping,
+                           continuing=continuing, action=action, sessionless=sessionless)
 
 
 def apply_pause(person_id: int, action: str, actor: Actor) -> SaveResult | None:
@@ -113,6 +138,8 @@ def layout_of(scope: str) -> PageLayout:
 @login_required
 def edit() -> Any:
     person = current_user._get_current_object()
+    if request.method == "POST" and request.form.get("action") == ASK_STOP_ALL:
+        return stop_all_confirmation(person.id, stored_state(person.id), url_for(".edit"))
     if request.method == "POST":
         result = apply_post(person, SCOPE_ACCOUNT, "form")
         response = redirect(url_for(".edit"), code=303)
@@ -124,7 +151,8 @@ def edit() -> Any:
     lines = [describe_event(e, purposes) for e in events[:HISTORY_LIMIT]]
     page = preference_page(layout_of(SCOPE_ACCOUNT), stored_state(person.id),
                            gpc=cookie_consent().gpc, restricted=person.restricted_at is not None,
-                           action=url_for(".edit"), pacing=pacing.choices(person.id))
+                           action=url_for(".edit"), hidden=hidden_purposes(person.id),
+                           pacing=pacing.choices(person.id))
     return render_template("preferences/edit.html", page=page, history_lines=lines,
                            history_more=len(events) > HISTORY_LIMIT)
 
@@ -146,6 +174,10 @@ def link(token: str) -> Any:
     except LinkPersonGone:
         return link_problem("This link no longer works",
                             "We no longer hold preferences for it. Nothing was changed.", 404)
+    if request.method == "POST" and request.form.get("action") == ASK_STOP_ALL:
+        page = stop_all_confirmation(person.id, person.stored, url_for(".link", token=token),
+                                     sessionless=True)
+        return page, 200, {"Referrer-Policy": "no-referrer"}
     details = None if person.has_account else ContactDetailsForm(
         data={"name": person.name, "phone": person.phone})
     if request.method == "POST" and request.form.get("action") == "details":
@@ -182,7 +214,7 @@ def link_page(person: LinkHolder, token: str,
     action = url_for(".link", token=token)
     page = preference_page(layout_of(SCOPE_LINK), person.stored, gpc=cookie_consent().gpc,
                            restricted=person.restricted_at is not None, action=action,
-                           masked_email=mask_email(person.email),
+                           hidden=hidden_purposes(person.id), masked_email=mask_email(person.email),
                            export_url=url_for("data_rights.export_request", token=token),
                            erase_url=url_for("data_rights.erase_request", token=token),
                            pacing=pacing.choices(person.id))

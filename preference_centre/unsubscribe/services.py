@@ -171,7 +171,7 @@ def read_receipt(link: UnsubscribeLink, receipt: str) -> Receipt:
 def undo_unsubscribe(link: UnsubscribeLink, receipt: Receipt, *, ip: str | None = None,
                      user_agent: str | None = None) -> list[str]:
     """Allow again exactly the purposes the receipt's unsubscribe stopped (each was allowed
-    before it), source ``email_link``, once, and only if nothing has written the person's
+    before it), source ``undo``, once, and only if nothing has written the person's
     consent since: a later choice of theirs, from any path, stands, and so does a first undo
     (a double submit, a replay). Raises :class:`UndoUnavailable` otherwise. Checked under
     the person lock, so of two concurrent undos the second sees the first. Returns the
@@ -184,7 +184,8 @@ def undo_unsubscribe(link: UnsubscribeLink, receipt: Receipt, *, ip: str | None 
         raise UndoUnavailable(link.person_id)
     purposes = purposes_from_config(current_app.config)
     keys = [key for key in receipt.changed if key in purposes and purposes[key].is_marketing]
-    actor = Actor(source="email_link", actor_type="person", actor_id=str(link.person_id),
+    # Its own source, so the person's history says "undo of an unsubscribe", not a link.
+    actor = Actor(source="undo", actor_type="person", actor_id=str(link.person_id),
                   ip=ip, user_agent=user_agent, message_ref=link.message_ref)
     events = record_changes(link.person_id, {key: True for key in keys}, actor)
     return [event.purpose for event in events]
