@@ -162,7 +162,7 @@ def test_the_preference_link_page_records_the_version_it_showed(app, client, run
     frozen_clock.advance(hours=1)
     publish(runner, "2")
     assert shown_on(client.get(path).get_data(as_text=True)) == {"2"}  # not a stale page
-    client.post(path, data={"action": "stop_all", "notice_version": "1"})
+    client.post(path, data={"action": "stop_all_confirmed", "notice_version": "1"})
     assert {e.notice_version for e in history(person.id)} == {"1"}
     client.post(path, data={"action": "save", "consent": ["email:offers"],
                             "notice_version": "7"})
