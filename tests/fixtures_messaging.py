@@ -19,6 +19,15 @@ from tests.helpers_messaging import LONG_BASE_URL, add_template
 
 
 @pytest.fixture
+def subscriber(make_person: Any) -> Any:
+    """Someone who said yes to email offers and email updates."""
+    person = make_person(email="alice.smith@example.com")
+    record_changes(person.id, {"email:offers": True, "email:updates": True}, Actor(source="form"))
+    db.session.commit()
+    return person
+
+
+@pytest.fixture
 def consent(app: Any) -> Any:
     """``consent(person, **{"email:offers": True})``, recorded as the person's form choice."""
     def record(person: Any, **purposes: bool) -> None:

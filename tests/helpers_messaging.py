@@ -59,3 +59,8 @@ def dkim_dns(record: bytes) -> Any:
     def lookup(name: bytes, timeout: int = 5) -> bytes | None:
         return record if name == b"pc2026._domainkey.example.com." else None
     return lookup
+
+
+# Every marketing purpose of the catalogue: what "stop all marketing" refuses.
+MARKETING = ["email:offers", "email:updates", "email:policy", "sms:offers", "sms:updates",
+             "sms:policy", "post:offers", "phone:offers"]

@@ -12,19 +12,10 @@ from preference_centre import tokens
 from preference_centre.consent import Actor, current_state, history, record_changes
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent, UnsubscribeFeedback
+from tests.helpers_messaging import MARKETING
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
-MARKETING = ["email:offers", "email:updates", "email:policy", "sms:offers", "sms:updates",
-             "sms:policy", "post:offers", "phone:offers"]
 
-
-@pytest.fixture
-def subscriber(make_person: Any) -> Any:
-    """Someone who said yes to email offers and email updates."""
-    person = make_person(email="alice.smith@example.com")
-    record_changes(person.id, {"email:offers": True, "email:updates": True}, Actor(source="form"))
-    db.session.commit()
-    return person
 
 
 def token_for(person: Any, channel: str = "email", topic: str = "offers",

@@ -13,18 +13,7 @@ from preference_centre import clock, tokens
 from preference_centre.consent import Actor, Evidence, current_state, history, record_changes
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent
-
-MARKETING = ["email:offers", "email:updates", "email:policy", "sms:offers", "sms:updates",
-             "sms:policy", "post:offers", "phone:offers"]
-
-
-@pytest.fixture
-def subscriber(make_person: Any) -> Any:
-    """Someone with an account who said yes to email offers and email updates."""
-    person = make_person(email="alice.smith@example.com")
-    record_changes(person.id, {"email:offers": True, "email:updates": True}, Actor(source="form"))
-    db.session.commit()
-    return person
+from tests.helpers_messaging import MARKETING
 
 
 def unsubscribe_url(person: Any, message: str = "m1") -> str:
