@@ -26,7 +26,6 @@ from itsdangerous import (
 )
 
 from . import clock
-from .app_cache import cached
 
 # One salt per purpose: a token made for one purpose never verifies for another.
 SALTS = {
@@ -114,16 +113,14 @@ def state_fingerprint(*parts: Any) -> str:
 
 # Compact signed links (unsubscribe, preferences) -----------------------------------------------
 
-# The compact links are on every message; building a signer per call costs about as much as
-# the signing, so each app keeps its two signers, rebuilt whenever the keys change.
+# A signer is built per call, from the keys in force: cheaper than looking a kept one up (a
+# key rotation then needs nothing else to happen).
 _COMPACT_KINDS: dict[str, type[Signer]] = {"unsubscribe": Signer,
                                            "preference_link": ClockedSigner}
 
 
 def _compact_signer(purpose: str) -> Signer:
-    keys = tuple(_keys())
-    return cached(current_app, f"tokens.{purpose}", lambda: _COMPACT_KINDS[purpose](
-        list(keys), salt=SALTS[purpose], digest_method=DIGEST), inputs=keys)
+    return _COMPACT_KINDS[purpose](_keys(), salt=SALTS[purpose], digest_method=DIGEST)
 
 
 def make_unsubscribe_token(person_id: int, channel: str, topic: str, message_id: int | str) -> str:

@@ -27,14 +27,6 @@ def test_a_value_is_built_once_per_app_and_each_app_has_its_own() -> None:
     assert len(builds) == 2
 
 
-def test_a_value_is_built_again_when_its_inputs_change() -> None:
-    app = Flask("app")
-    builds, build = counting_builder()
-    assert cached(app, "signer", build, inputs=("old-key",)) == 1
-    assert cached(app, "signer", build, inputs=("old-key",)) == 1
-    assert cached(app, "signer", build, inputs=("new-key",)) == 2
-
-
 def test_invalidate_forgets_one_value_or_all_of_them() -> None:
     app = Flask("app")
     _builds, build = counting_builder()
