@@ -70,7 +70,7 @@ def make_full_person(make_person: Any) -> Any:
 
 
 def _plain(value: str) -> str:
-    if value.startswith("gAAAA"):
+    if value.startswith("v2."):
         try:
             return crypto.decrypt(value)
         except RuntimeError:

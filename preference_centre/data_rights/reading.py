@@ -18,7 +18,7 @@ CHUNK_ROWS = 1000
 
 def source_query(source: Source, person_id: int) -> Select:
     """The person's rows of ``source``, newest first, with one labelled column per field
-    (encrypted columns decrypt as they are read, through the app's MultiFernet)."""
+    (encrypted columns decrypt as they are read, through the app's field cipher)."""
     query = select(*[f.expr.label(f.key) for f in source.fields]).where(
         source.person_link == person_id
     )

@@ -32,7 +32,7 @@ class UTCDateTime(TypeDecorator):
 
 
 class EncryptedText(TypeDecorator):
-    """Text encrypted with the app's MultiFernet before it reaches the database."""
+    """Text encrypted by the app's field cipher (``crypto``) before it reaches the database."""
 
     impl = Text
     cache_ok = True
