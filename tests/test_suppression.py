@@ -6,10 +6,20 @@ import csv
 import io
 
 from preference_centre import crypto
-from preference_centre.consent import Actor, record_changes
+from preference_centre.consent import (
+    Actor,
+    audience,
+    marketing_purposes,
+    purposes_from_config,
+    record_changes,
+)
+from preference_centre.consent.pacing import pause
+from preference_centre.data_rights import requests as rights
 from preference_centre.extensions import db
-from preference_centre.models import Suppression
+from preference_centre.models import Person, Suppression
+from preference_centre.sms.services import opt_out_number
 from preference_centre.suppression.csv_writer import CSV_COLUMNS
+from preference_centre.suppression.queries import iter_entries
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -98,3 +108,41 @@ def test_a_failed_export_leaves_the_previous_file_whole(runner, make_person, tmp
     assert result.exit_code != 0
     assert out.read_text() == "yesterday's list\n"
     assert [p.name for p in folder.iterdir()] == ["optouts.csv"]
+
+
+def test_every_channel_lists_exactly_the_people_its_campaigns_leave_out(app, make_person):
+    """The list and the campaigns apply one rule: each active person is in the audience of
+    one of the channel's topics or on the channel's list, never both, never neither."""
+    everyone = {
+        "offers": {"email:offers": True, "sms:offers": True},
+        "updates only": {"email:updates": True, "sms:updates": True},
+        "withdrew": {"email:offers": False, "post:offers": False},
+        "paused": {"email:offers": True, "phone:offers": True},
+        "restricted": {"email:policy": True},
+        "stopped": {"sms:offers": True},
+        "never asked": {},
+    }
+    ids = {}
+    for n, (name, choices) in enumerate(everyone.items()):
+        person = make_person(email=f"person{n}@example.com", phone=f"07700 90010{n}")
+        if choices:
+            record_changes(person.id, choices, Actor(source="form"))
+        ids[name] = person.id
+    pause(ids["paused"], 3, Actor(source="form"))
+    rights.restrict_processing(db.session.get(Person, ids["restricted"]), None)
+    opt_out_number("07700 900105")  # the "stopped" person's number
+    db.session.commit()
+
+    purposes = purposes_from_config(app.config)
+    for channel in ("email", "sms", "post", "phone"):
+        reached = set()
+        for key in marketing_purposes(purposes, channel):
+            reached |= set(db.session.scalars(audience(channel, key.split(":", 1)[1])))
+        listed = {int(entry.cursor[1:]) for entry in iter_entries(channel)
+                  if entry.cursor.startswith("p")}
+        assert not reached & listed, channel
+        assert reached | listed == set(ids.values()), channel
+    email_list = {int(e.cursor[1:]) for e in iter_entries("email") if e.cursor[0] == "p"}
+    assert ids["paused"] in email_list and ids["updates only"] not in email_list
+    sms_list = {int(e.cursor[1:]) for e in iter_entries("sms") if e.cursor[0] == "p"}
+    assert ids["stopped"] in sms_list and ids["offers"] not in sms_list

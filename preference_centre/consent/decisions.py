@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, and_, bindparam, exists, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, not_, or_, select
 
 from .. import clock
 from ..extensions import db
@@ -119,28 +119,41 @@ def _decide(facts: Any, key: str | None, now: datetime) -> Decision:
 def audience(channel: str, topic: str) -> Select:
     """A query of the ids of everyone ``may_contact`` would allow for this purpose, for bulk
     sends. Kept beside ``may_contact`` so both apply the same rules."""
+    return select(Person.id).where(reachable(channel, [topic])).order_by(Person.id)
+
+
+def reachable(channel: str, topics: list[str], person: Any = Person) -> ColumnElement[bool]:
+    """The condition, on a row of ``person`` (the ``Person`` entity or an alias of it), that
+    ``may_contact`` allows at least one of the channel's ``topics`` right now: what
+    ``audience`` selects, and what the suppression list leaves out, in one place."""
     purposes = purposes_from_config(current_app.config)
-    key = f"{channel}:{topic}"
-    purpose = purposes.get(key)
-    if purpose is None:
-        raise ValueError(f"unknown purpose {key}")
-    state = select(ConsentState.allowed).where(
-        ConsentState.person_id == Person.id, ConsentState.purpose == key
-    ).scalar_subquery()
-    if purpose.default_allowed:
-        consent_clause = or_(state.is_(None), state.is_(True))
-    else:
-        consent_clause = state.is_(True)
-    suppressed = exists().where(
-        Suppression.kind == "email", Suppression.value_hash == Person.email_hash
-    )
-    rules = [Person.status == "active", Person.restricted_at.is_(None), consent_clause,
-             not_(suppressed)]
-    if purpose.is_marketing:
-        rules.append(not_(exists().where(
-            PacingState.person_id == Person.id, PacingState.setting == PAUSE,
-            PacingState.paused_until > clock.utcnow())))
+    found = []
+    for topic in topics:
+        key = f"{channel}:{topic}"
+        if key not in purposes:
+            raise ValueError(f"unknown purpose {key}")
+        found.append((key, purposes[key]))
+    rules = [person.status == "active", person.restricted_at.is_(None),
+             not_(exists().where(Suppression.kind == "email",
+                                 Suppression.value_hash == person.email_hash))]
     if channel == "sms":
         rules.append(not_(exists().where(
-            Suppression.kind == "phone", Suppression.value_hash == Person.phone_hash)))
-    return select(Person.id).where(and_(*rules)).order_by(Person.id)
+            Suppression.kind == "phone", Suppression.value_hash == person.phone_hash)))
+    # Every purpose of one channel is marketing, or none is: a pause holds back all of them.
+    if any(purpose.is_marketing for _key, purpose in found):
+        rules.append(not_(exists().where(
+            PacingState.person_id == person.id, PacingState.setting == PAUSE,
+            PacingState.paused_until > clock.utcnow())))
+    # Consent purposes need a stored yes (one look-up for all of them); legitimate interests
+    # run unless objected to.
+    consented = [key for key, purpose in found if not purpose.default_allowed]
+    options = [exists().where(ConsentState.person_id == person.id,
+                              ConsentState.purpose.in_(consented),
+                              ConsentState.allowed.is_(True))] if consented else []
+    for key, purpose in found:
+        if purpose.default_allowed:
+            state = select(ConsentState.allowed).where(
+                ConsentState.person_id == person.id, ConsentState.purpose == key
+            ).scalar_subquery()
+            options.append(or_(state.is_(None), state.is_(True)))
+    return and_(*rules, or_(*options))

@@ -70,7 +70,8 @@ def suppression_rows(channel: str) -> Iterator[Row]:
     for entry in stream_entries(channel, contact=True, batch=BATCH):
         since = entry.since.isoformat()
         if channel == "email":
-            yield _cells([entry.email, entry.email_hash, entry.reason, since])
+            # Only the address is the person's own text: hashes, labels and times are ours.
+            yield [neutralise(entry.email or ""), entry.email_hash or "", entry.reason, since]
         elif channel == "post":
             if entry.address is None and entry.email_hash is None:
                 continue

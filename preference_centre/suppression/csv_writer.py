@@ -24,8 +24,11 @@ def write_csv(entries: Iterable[Entry], handle: IO[str]) -> int:
     writer.writerow(CSV_COLUMNS)
     count = 0
     for entry in entries:
-        row = entry.as_dict()
-        writer.writerow([neutralise(str(row[name] or "")) for name in CSV_COLUMNS])
+        # Only the address is someone's own text; hashes, labels and times are ours, and
+        # none of them can start like a formula.
+        writer.writerow((neutralise(entry.email or ""), entry.email_hash or "",
+                         entry.phone_hash or "", entry.channel, entry.reason,
+                         entry.since.isoformat()))
         count += 1
     return count
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import Text, and_, exists, func, not_, null, or_, select, type_coerce, union
+from sqlalchemy import Text, and_, case, exists, func, literal, not_, null, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from .. import crypto
-from ..consent import audience, marketing_purposes, purposes_from_config
+from ..consent import marketing_purposes, purposes_from_config, reachable
 from ..consent.catalogue import MARKETING_CHANNELS
 from ..extensions import db
 from ..models import ConsentState, Person, Suppression
+from ..models.types import UTCDateTime
 
 # Suppression rows of these kinds stop marketing on these channels: an erased address stops
 # everything (as may_contact does); a number that replied STOP stops text messages.
@@ -36,8 +36,9 @@ class BadCursor(ValueError):
     """The cursor was not one this list handed out."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """One line of the list. A tuple, not a dataclass: exports build one per row."""
+
     channel: str
     reason: str
     since: datetime
@@ -95,30 +96,21 @@ def stream_entries(channel: str, *, contact: bool = False,
     check_channel(channel)
     keys = marketing_purposes(purposes_from_config(current_app.config), channel)
     listed = aliased(Person, name="listed")
-    # Whom audience() allows for any of the channel's topics, asked per person: the very
-    # query campaigns use, so the list cannot disagree with them.
-    reachable = or_(*[exists(audience(channel, key.split(":", 1)[1]).order_by(None)
-                             .where(Person.id == listed.id)) for key in keys])
-    changed = select(func.max(ConsentState.updated_at)).where(
-        ConsentState.person_id == listed.id, ConsentState.purpose.in_(keys),
-    ).scalar_subquery()
-    hashed = exists().where(Suppression.kind == "email",
-                            Suppression.value_hash == listed.email_hash)
+    reason, since = _reason_and_since(channel, keys, listed)
     wanted = {"post": listed.address, "sms": listed.phone, "phone": listed.phone}
     extra = type_coerce(wanted[channel], Text()) if contact and channel in wanted else null()
     # Decrypted here, not by the column type: one bound method instead of a lookup per cell.
     decrypt = crypto.field_crypto().decrypt
     rows = db.session.execute(
-        select(listed.id, type_coerce(listed.email, Text()), listed.created_at,
-               listed.restricted_at, changed, hashed, extra)
-        .where(listed.status == "active", not_(reachable)).order_by(listed.id)
+        select(listed.id, type_coerce(listed.email, Text()), reason, since, extra)
+        .where(listed.status == "active", not_(_reachable(channel, keys, listed)))
+        .order_by(listed.id)
         .execution_options(yield_per=batch))
-    for person_id, email, created_at, restricted_at, changed_at, on_list, more in rows:
-        reason, since = _person_reason(channel, created_at, restricted_at, changed_at, on_list)
+    post = channel == "post"
+    for person_id, email, why, when, more in rows:
         more = decrypt(more) if more is not None else None
-        yield Entry(channel=channel, reason=reason, since=since, cursor=f"p{person_id}",
-                    email=decrypt(email), phone=more if channel != "post" else None,
-                    address=more if channel == "post" else None)
+        yield Entry(channel, why, when, f"p{person_id}", decrypt(email),
+                    phone=None if post else more, address=more if post else None)
     kinds = [kind for kind, channels in KIND_CHANNELS.items() if channel in channels]
     hashes = db.session.execute(
         select(Suppression.id, Suppression.kind, Suppression.value_hash, Suppression.reason,
@@ -140,12 +132,11 @@ def _parse_cursor(cursor: str | None) -> tuple[str, int]:
     return match.group(1), int(match.group(2))
 
 
-def _reachable(channel: str, keys: list[str], after: int, upper: int) -> Any:
-    """Everyone in the id window ``(after, upper]`` whom ``audience`` allows for at least one
-    of the channel's marketing purposes ``keys``."""
-    selects = [audience(channel, key.split(":", 1)[1]).order_by(None)
-               .where(Person.id > after, Person.id <= upper) for key in keys]
-    return union(*selects).subquery() if len(selects) > 1 else selects[0].subquery()
+def _reachable(channel: str, keys: list[str], person: Any) -> Any:
+    """Whether the campaigns' own rule (``consent.reachable``, what ``audience`` selects)
+    allows the person at least one of the channel's marketing purposes ``keys``: the list
+    is everyone else, so it cannot disagree with them."""
+    return reachable(channel, [key.split(":", 1)[1] for key in keys], person)
 
 
 def _people(channel: str, after: int, limit: int) -> list[Entry]:
@@ -167,39 +158,35 @@ def _people(channel: str, after: int, limit: int) -> list[Entry]:
 
 def _people_in_window(channel: str, after: int, upper: int) -> list[Entry]:
     keys = marketing_purposes(purposes_from_config(current_app.config), channel)
-    reachable = _reachable(channel, keys, after, upper)
-    changed = select(func.max(ConsentState.updated_at)).where(
-        ConsentState.person_id == Person.id, ConsentState.purpose.in_(keys),
-    ).scalar_subquery()
-    hashed = exists().where(Suppression.kind == "email",
-                            Suppression.value_hash == Person.email_hash)
+    reason, since = _reason_and_since(channel, keys, Person)
     rows = db.session.execute(
-        select(Person.id, Person.email, Person.created_at, Person.restricted_at, changed,
-               hashed)
+        select(Person.id, Person.email, reason, since)
         .where(and_(Person.status == "active", Person.id > after, Person.id <= upper,
-                    not_(Person.id.in_(select(reachable.c[0])))))
+                    not_(_reachable(channel, keys, Person))))
         .order_by(Person.id)
     ).all()
-    entries = []
-    for person_id, email, created_at, restricted_at, changed_at, on_list in rows:
-        reason, since = _person_reason(channel, created_at, restricted_at, changed_at, on_list)
-        entries.append(Entry(channel=channel, reason=reason, since=since,
-                             cursor=f"p{person_id}", email=email))
-    return entries
+    return [Entry(channel, why, when, f"p{person_id}", email)
+            for person_id, email, why, when in rows]
 
 
-def _person_reason(channel: str, created_at: datetime, restricted_at: datetime | None,
-                   changed_at: datetime | None, on_list: bool) -> tuple[str, datetime]:
-    """A label for why ``audience`` left the person out (the decision is already made)."""
-    if restricted_at is not None:
-        return "processing restricted", restricted_at
-    if on_list:
-        return "on the suppression list", changed_at or created_at
-    if channel in ("post", "phone"):
-        return "objected", changed_at or created_at
-    if changed_at is not None:
-        return "withdrawn", changed_at
-    return "no consent", created_at
+def _reason_and_since(channel: str, keys: list[str], person: Any) -> tuple[Any, Any]:
+    """SQL for a label of why the campaigns' rule left the person out (the decision is
+    already made), and since when: restriction first, then an erased address's hash on the
+    list, then the person's own last change of the channel's purposes."""
+    changed = select(func.max(ConsentState.updated_at)).where(
+        ConsentState.person_id == person.id, ConsentState.purpose.in_(keys),
+    ).scalar_subquery()
+    on_list = exists().where(Suppression.kind == "email",
+                             Suppression.value_hash == person.email_hash)
+    # Legitimate interests (post, phone) run until objected to: a stored answer is an
+    # objection. Consent purposes were either withdrawn or never given.
+    own = literal("objected") if channel in ("post", "phone") else case(
+        (changed.is_not(None), literal("withdrawn")), else_=literal("no consent"))
+    reason = case((person.restricted_at.is_not(None), literal("processing restricted")),
+                  (on_list, literal("on the suppression list")), else_=own)
+    since = case((person.restricted_at.is_not(None), person.restricted_at),
+                 else_=func.coalesce(changed, person.created_at))
+    return reason, type_coerce(since, UTCDateTime())
 
 
 def _hashes(channel: str, after: int, limit: int) -> list[Entry]:
