@@ -235,7 +235,10 @@ def interleaved(targets: dict[str, tuple[str, Path | None]], *, seconds: int = 1
     return {name: combine(found) for name, found in runs.items()}
 
 
-FILL_CHUNK = 10_000
+# People per transaction, as the product writes (one person, or an import's batch, per
+# transaction): within one transaction PostgreSQL keeps every version of the console's count
+# rows that each new person updates, so one huge transaction grows slower with every row.
+FILL_CHUNK = 1_000
 
 
 def fill_database(people: int, paths_file: Path, database_url: str | None,
@@ -272,6 +275,7 @@ def fill_database(people: int, paths_file: Path, database_url: str | None,
                 "person_id": i, "purpose": "email:offers", "allowed": True, "updated_at": now,
             } for i in ids])
             out.writelines(make_path(i) + "\n" for i in ids)
+            db.session.commit()
     if postgres:  # explicit ids: move the sequence past them
         db.session.execute(text("SELECT setval('people_id_seq', (SELECT max(id) FROM people))"))
     db.session.commit()

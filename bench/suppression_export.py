@@ -14,6 +14,8 @@ import time
 
 from _rights import PeakRss, arguments, bench_app
 
+CHUNK = 1_000  # people per transaction, as the product writes (see bench/_common.py)
+
 
 def seed(people: int) -> None:
     import hashlib
@@ -23,14 +25,17 @@ def seed(people: int) -> None:
     from preference_centre.models import ConsentState, Person, Suppression
 
     now = clock.utcnow()
-    rows = [{"email": f"p{n}@example.com", "email_hash": crypto.email_hash(f"p{n}@example.com"),
-             "status": "active", "origin": "import", "created_at": now, "updated_at": now,
-             "consent_version": 0} for n in range(people)]
-    db.session.execute(Person.__table__.insert(), rows)
-    ids = db.session.execute(db.select(Person.id).order_by(Person.id)).scalars().all()
-    db.session.execute(ConsentState.__table__.insert(), [
-        {"person_id": pid, "purpose": "email:offers", "allowed": n % 3 == 0, "updated_at": now}
-        for n, pid in enumerate(ids) if n % 3 != 2])
+    for first in range(0, people, CHUNK):
+        numbers = range(first, min(first + CHUNK, people))
+        db.session.execute(Person.__table__.insert(), [{
+            "id": n + 1, "email": f"p{n}@example.com",
+            "email_hash": crypto.email_hash(f"p{n}@example.com"), "status": "active",
+            "origin": "import", "created_at": now, "updated_at": now, "consent_version": 0,
+        } for n in numbers])
+        db.session.execute(ConsentState.__table__.insert(), [
+            {"person_id": n + 1, "purpose": "email:offers", "allowed": n % 3 == 0,
+             "updated_at": now} for n in numbers if n % 3 != 2])
+        db.session.commit()
     db.session.execute(Suppression.__table__.insert(), [
         {"kind": "email", "value_hash": hashlib.sha256(str(n).encode()).hexdigest(),
          "reason": "erased", "created_at": now} for n in range(people // 10)])

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import stat
 import time
+from datetime import UTC
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from preference_centre import create_app
+from preference_centre import clock, create_app
 from preference_centre.config import ConfigError
 from preference_centre.extensions import db
+from preference_centre.models import Person
 from tests.helpers_app import base_config
 
 
@@ -29,6 +31,19 @@ def test_no_engine_pays_a_ping_round_trip_per_checkout(app, engine_name):
         with db.engine.connect() as connection:
             parameters = connection.connection.driver_connection.info.get_parameters()
         assert parameters["keepalives_idle"] == "60"
+
+
+def test_stored_times_read_back_in_utc_whatever_the_server_zone(app, engine_name):
+    """A server set to another zone (here the session's default) still hands UTC back."""
+    person = Person(email="ada@example.com", email_hash="h", status="active", origin="api",
+                    consent_version=0)
+    db.session.add(person)
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Person, person.id).created_at
+    assert stored.tzinfo is UTC and abs(stored - clock.utcnow()).total_seconds() < 60
+    if engine_name == "postgresql":
+        assert db.session.scalar(text("SHOW TimeZone")) == "UTC"
 
 
 def test_engine_options_you_set_win_over_the_defaults(tmp_path):

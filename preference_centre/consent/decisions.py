@@ -156,4 +156,6 @@ def reachable(channel: str, topics: list[str], person: Any = Person) -> ColumnEl
                 ConsentState.person_id == person.id, ConsentState.purpose == key
             ).scalar_subquery()
             options.append(or_(state.is_(None), state.is_(True)))
-    return and_(*rules, or_(*options))
+    # The person's own answer first: it is what leaves most people out, and the database
+    # stops at the first condition that fails.
+    return and_(person.status == "active", or_(*options), *rules[1:])

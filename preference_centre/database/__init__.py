@@ -12,7 +12,7 @@ from sqlalchemy import event
 
 from ..extensions import db
 from . import sqlite_writers
-from .postgresql import PSYCOPG_KEEPALIVES, drop_if_server_hung_up
+from .postgresql import PSYCOPG_KEEPALIVES, PSYCOPG_SESSION, drop_if_server_hung_up
 
 
 def init_app(app: Flask) -> None:
@@ -34,7 +34,8 @@ def engine_options(url: str, chosen: dict[str, Any]) -> dict[str, Any]:
     psycopg = url.startswith("postgresql+psycopg:")
     options.setdefault("pool_pre_ping", not (psycopg or url.startswith("sqlite")))
     if psycopg:
-        options["connect_args"] = {**PSYCOPG_KEEPALIVES, **options.get("connect_args", {})}
+        options["connect_args"] = {**PSYCOPG_KEEPALIVES, **PSYCOPG_SESSION,
+                                   **options.get("connect_args", {})}
     return options
 
 

@@ -18,6 +18,9 @@ from ..extensions import db
 # the checkout poll then sees.
 PSYCOPG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 60, "keepalives_interval": 10,
                       "keepalives_count": 3}
+# Every time is stored and shown in UTC: a session in UTC hands times back in UTC whatever
+# the server's own zone, so none needs converting as it is read (exports read one per row).
+PSYCOPG_SESSION = {"options": "-c TimeZone=UTC"}
 
 
 def drop_if_server_hung_up(dbapi_connection: Any, record: Any, proxy: Any) -> None:

@@ -184,8 +184,7 @@ def _reason_and_since(channel: str, keys: list[str], person: Any) -> tuple[Any, 
         (changed.is_not(None), literal("withdrawn")), else_=literal("no consent"))
     reason = case((person.restricted_at.is_not(None), literal("processing restricted")),
                   (on_list, literal("on the suppression list")), else_=own)
-    since = case((person.restricted_at.is_not(None), person.restricted_at),
-                 else_=func.coalesce(changed, person.created_at))
+    since = func.coalesce(person.restricted_at, changed, person.created_at)
     return reason, type_coerce(since, UTCDateTime())
 
 
