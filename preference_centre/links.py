@@ -13,8 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from werkzeug.routing import Map, MapAdapter
 
 from . import tokens
+from .app_cache import cached
 
 # The endpoints a message links to, named once.
 PREFERENCES = "preferences.link"
@@ -25,11 +27,20 @@ EXPORT_SCHEMA = "data_rights.export_schema"
 
 def external_url(endpoint: str, _anchor: str | None = None, **values: Any) -> str:
     """``url_for(endpoint, **values, _external=True)`` as seen from ``BASE_URL``."""
-    base = urlsplit(str(current_app.config["BASE_URL"]))
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
-                                       url_scheme=base.scheme or "http")
+    base_url = str(current_app.config["BASE_URL"])
+    # Keyed by the address itself, so a changed BASE_URL binds afresh.
+    adapter = cached(current_app, f"links.adapter {base_url}",
+                     lambda: _bind(current_app.url_map, base_url))
     url = adapter.build(endpoint, values, force_external=True)
     return f"{url}#{_anchor}" if _anchor else url
+
+
+def _bind(url_map: Map, base_url: str) -> MapAdapter:
+    """The URL map bound to ``base_url``, once per app: the outbox makes two links per
+    message. Building with it only reads it, so threads may share it."""
+    base = urlsplit(base_url)
+    return url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
+                        url_scheme=base.scheme or "http")
 
 
 def preference_link(person_id: int) -> str:

@@ -13,6 +13,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from email.utils import format_datetime, parseaddr
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app, render_template
@@ -126,7 +127,12 @@ def sender_address() -> tuple[str, str]:
     sender = current_app.extensions["mail"].default_sender
     if isinstance(sender, (tuple, list)):
         sender = f"{sender[0]} <{sender[1]}>"
-    sender = str(sender)
+    return _with_envelope(str(sender))
+
+
+@lru_cache(maxsize=8)
+def _with_envelope(sender: str) -> tuple[str, str]:
+    # Parsed once per sender, not once per message.
     return sender, parseaddr(sender)[1]
 
 

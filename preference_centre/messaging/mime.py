@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Iterable
 from email.header import Header
 from email.utils import formataddr, parseaddr
+from functools import lru_cache
 
 CRLF = "\r\n"
 # RFC 5322's hard limit; lines of a 7bit part must stay under it.
@@ -54,8 +55,10 @@ def encode_header_value(name: str, value: str) -> str:
 _PLAIN_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+$")
 
 
+@lru_cache(maxsize=64)
 def encode_address(name: str, value: str) -> str:
-    """An address header (``From``, ``To``), with a display name encoded when non-ASCII."""
+    """An address header (``From``, ``To``), with a display name encoded when non-ASCII.
+    Kept per value: every message of a run has the same ``From``."""
     if _PLAIN_ADDRESS.match(value):  # the usual case: a bare address, nothing to parse
         return value
     check_header_value(name, value)
