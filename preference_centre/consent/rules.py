@@ -81,19 +81,19 @@ def check_grants(person_id: int | None, changes: Mapping[str, bool], actor_type:
     if "email" in on_list:
         raise GrantRefused(
             "This address is on the suppression list (the person asked us to erase their "
-            "data). Consent cannot be granted by another system; the person may sign up or "
+            "data). Consent cannot be granted by anyone but the person: they may sign up or "
             "register again themselves. Withdrawals are accepted.")
     if "phone" in on_list and any(key.startswith("sms:") for key in grants):
         raise GrantRefused(
-            "This phone number replied STOP; text marketing cannot be granted by another "
-            "system until the number replies START or the person turns it on themselves. "
+            "This phone number replied STOP; text marketing cannot be granted by anyone but "
+            "the person until the number replies START or they turn it on themselves. "
             "Withdrawals are accepted.")
     evidence = evidence or Evidence()
     missing = evidence.missing()
     captured_at = evidence.captured_at
     if missing or captured_at is None:
         raise GrantRefused(
-            "A grant from another system needs its evidence (missing: "
+            "A grant from anyone but the person needs its evidence (missing: "
             f"{', '.join(missing)}); nothing was changed. Withdrawals need none.")
     if captured_at > clock.utcnow():
         raise GrantRefused("captured_at is in the future; nothing was changed.")
