@@ -34,7 +34,15 @@ _events, _people, _suppressions = (ConsentEvent.__table__, Person.__table__,
 
 
 class GrantRefused(ValueError):
-    """A grant the rules do not let someone other than the person make; says why."""
+    """A grant the rules do not let someone other than the person make; says why. When the
+    person refused it after the choice was captured, ``purpose`` and ``refused_at`` say
+    which and when, for a page to tell in its own words."""
+
+    def __init__(self, message: str, *, purpose: str | None = None,
+                 refused_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.purpose = purpose
+        self.refused_at = refused_at
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,8 @@ def check_grants(person_id: int | None, changes: Mapping[str, bool], actor_type:
             raise GrantRefused(
                 f"{key}: the person refused it on {refused_at.isoformat()}, after this choice "
                 f"was captured ({captured_at.isoformat()}); only the person "
-                "themselves can turn it back on. Nothing was changed.")
+                "themselves can turn it back on. Nothing was changed.",
+                purpose=key, refused_at=refused_at)
 
 
 def latest_refusals(person_id: int, purposes: Iterable[str],
