@@ -174,7 +174,8 @@ class OnRequestForm(FlaskForm):
         form.set_choices(**choices)
         return form
 
-    def set_choices(self, purposes: Any, notices: list[str]) -> None:
+    def set_choices(self, purposes: dict[str, list[tuple[str, str, str]]],
+                    notices: list[str]) -> None:
         """``purposes``: optgroup label -> [(key, title, basis)]; ``notices``: the
         published versions, newest first."""
         self.purpose.choices = {None: [("", "Choose a purpose")], **{
