@@ -4,16 +4,18 @@ that replied STOP; withdrawals always count (CONTRACT.md, "Rules every writer ke
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from preference_centre import crypto
+from preference_centre import clock, crypto
 from preference_centre.consent import Actor, history, may_contact, record_changes
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent, ConsentState, Suppression
 from preference_centre.sms.services import opt_out_number
+from tests.helpers_staff import record_on_request, refusal_on
 
 NUMBER = "07700 900123"
 
@@ -70,23 +72,65 @@ def test_a_grant_captured_before_the_unsubscribe_is_refused_with_the_reason(
 
 # Every writer, every situation ---------------------------------------------------------------
 
-def _post_people(api: Any, person: Any, purpose: str, proof: dict[str, str]) -> Any:
-    return api.post("/api/v1/people", json={
-        "email": person.email, "consents": {purpose: True}, **proof})
+@dataclass(frozen=True)
+class Answer:
+    """What a writer said: the grant took effect, or the reason it gave for refusing."""
+
+    took_effect: bool
+    refusal: str | None = None
 
 
-def _put_consent(api: Any, person: Any, purpose: str, proof: dict[str, str]) -> Any:
-    return api.put(f"/api/v1/people/{person.id}/consent",
-                   json={"consents": {purpose: True}, **proof})
+def _api_answer(response: Any, purpose: str) -> Answer:
+    if response.status_code == 200:
+        assert response.json["changed"] == [purpose], response.json
+        return Answer(True)
+    assert response.status_code == 409 and response.is_json, response.data
+    return Answer(False, response.json["error"])
 
 
-def _consent_event(api: Any, person: Any, purpose: str, proof: dict[str, str]) -> Any:
-    return api.post("/api/v1/consent-events", json={
-        "email": person.email, "purpose": purpose, "granted": True, **proof})
+def _post_people(fixtures: Any, person: Any, purpose: str, proof: dict[str, str]) -> Answer:
+    return _api_answer(fixtures.getfixturevalue("api").post("/api/v1/people", json={
+        "email": person.email, "consents": {purpose: True}, **proof}), purpose)
 
 
-API_WRITERS = {"POST /people": _post_people, "PUT /consent": _put_consent,
-               "POST /consent-events": _consent_event}
+def _put_consent(fixtures: Any, person: Any, purpose: str, proof: dict[str, str]) -> Answer:
+    return _api_answer(fixtures.getfixturevalue("api").put(
+        f"/api/v1/people/{person.id}/consent", json={"consents": {purpose: True}, **proof}),
+        purpose)
+
+
+def _consent_event(fixtures: Any, person: Any, purpose: str, proof: dict[str, str]) -> Answer:
+    return _api_answer(fixtures.getfixturevalue("api").post("/api/v1/consent-events", json={
+        "email": person.email, "purpose": purpose, "granted": True, **proof}), purpose)
+
+
+def _staff_on_request(fixtures: Any, person: Any, purpose: str,
+                      proof: dict[str, str]) -> Answer:
+    """A marketing colleague records the grant the person asked for by phone, with the
+    notice version they were given; with no evidence, the form's own fields only (the time
+    of the call, no notice, no wording)."""
+    staff = fixtures.getfixturevalue("make_staff")("marketing")
+    asked_at = (datetime.fromisoformat(proof["captured_at"]) if proof
+                else clock.utcnow())
+    response = record_on_request(staff.client, person, purpose, True, asked_at,
+                                 notice_version=proof.get("notice_version", ""))
+    if response.status_code == 303:
+        return Answer(True)
+    page = response.get_data(as_text=True)
+    if response.status_code == 400:  # the form itself asks for the notice or the wording
+        asked = "To turn something on, choose the privacy notice the person was given"
+        assert asked in page
+        return Answer(False, asked)
+    assert response.status_code == 409, response.status_code
+    return Answer(False, refusal_on(page))
+
+
+# writer -> (how it writes, the collection point its events carry)
+WRITERS = {"POST /people": (_post_people, "shop checkout"),
+           "PUT /consent": (_put_consent, "shop checkout"),
+           "POST /consent-events": (_consent_event, "shop checkout"),
+           "staff on request": (_staff_on_request, "staff on request: phone call")}
+API_WRITERS = [name for name in WRITERS if name != "staff on request"]
 
 
 def _situation(name: str, person: Any, clock: Any) -> tuple[str, dict[str, str]]:
@@ -118,24 +162,24 @@ SITUATIONS = {  # situation -> does the grant take effect?
 
 
 @pytest.mark.parametrize("situation", SITUATIONS)
-@pytest.mark.parametrize("writer", API_WRITERS)
-def test_the_rule_holds_for_every_api_writer(api, make_person, frozen_clock, writer, situation):
+@pytest.mark.parametrize("writer", WRITERS)
+def test_the_rule_holds_for_every_writer(request, make_person, frozen_clock, writer,
+                                         situation):
     person = make_person(email="ada@example.com", phone=NUMBER)
     purpose, proof = _situation(situation, person, frozen_clock)
     before = event_count()
-    response = API_WRITERS[writer](api, person, purpose, proof)
+    write, collection_point = WRITERS[writer]
+    answer = write(request, person, purpose, proof)
     db.session.expire_all()
     if SITUATIONS[situation]:
-        assert response.status_code == 200, response.json
-        assert response.json["changed"] == [purpose]
+        assert answer == Answer(True)
         event = history(person.id)[0]
         assert (event.purpose, event.new_value, event.collection_point) == (
-            purpose, True, "shop checkout")
+            purpose, True, collection_point)
         assert event.captured_at == frozen_clock.now - timedelta(hours=1)
         assert may_contact(person.id, *purpose.split(":")).allowed
     else:
-        assert response.status_code == 409
-        assert response.is_json and response.json["error"]
+        assert not answer.took_effect and answer.refusal, "the writer says why"
         assert event_count() == before, "nothing is written"
         assert not may_contact(person.id, *purpose.split(":")).allowed
 

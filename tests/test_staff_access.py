@@ -89,6 +89,7 @@ def test_the_roles_of_the_contract(app):
     assert roles("staff.undelivered") == {"marketing", "admin"}
     assert roles("staff.requeue") == {"admin"}
     assert roles("staff.people") == roles("staff.people_lookup") == {"marketing", "privacy"}
+    assert roles("staff.person") == roles("staff.record_choice") == {"marketing", "privacy"}
     assert roles("staff.consent_proof_download") == {"privacy"}
     for endpoint in ("staff.exports", "staff.export_download", "staff.campaigns",
                      "staff.campaign_new", "staff.campaign_compose", "staff.campaign",

@@ -134,3 +134,11 @@ def stop_all_purposes(purposes: dict[str, Purpose]) -> list[str]:
     return marketing_purposes(purposes) + [
         key for key in ("ads:personalised", "profiling") if key in purposes
     ]
+
+
+def on_request_purposes(purposes: dict[str, Purpose]) -> list[str]:
+    """What staff may record for a person who asked them (by phone, letter, email or in
+    person): the marketing choices (consent and objections), personalised ads, profiling
+    and each sharing partner. Not cookies: they are the browser's own choice, which a
+    colleague cannot set; not contract purposes, which are not choices."""
+    return stop_all_purposes(purposes) + [key for key in purposes if key.startswith("sharing:")]

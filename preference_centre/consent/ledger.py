@@ -25,6 +25,20 @@ from .rules import OWN, Evidence, after_own_grants, check_grants
 SOURCES = ("form", "signup", "email_link", "one_click", "staff", "api", "retention", "gpc",
            "sms_stop", "import", "cookie_banner", "register", "sms_start", "undo")
 ACTOR_TYPES = ("person", "staff", "api", "system")
+# The "staff on request" path (CONTRACT.md): how the person asked a colleague to record their
+# choice, written into the event's collection_point as "staff on request: phone call", so
+# the ledger itself says how the request came and the history can tell it.
+ASKED_BY = {"phone": "phone call", "letter": "letter", "email": "email",
+            "in_person": "in person"}
+ON_REQUEST = "staff on request: "
+
+
+def asked_by(collection_point: str | None) -> str | None:
+    """How the person asked (``phone call``) when a colleague recorded a choice for them,
+    read from the event's collection_point; None for any other event."""
+    if collection_point and collection_point.startswith(ON_REQUEST):
+        return collection_point.removeprefix(ON_REQUEST)
+    return None
 
 
 # What must stop at once when a person refuses a purpose, registered by the feature that
@@ -239,12 +253,12 @@ def history(person_id: int, limit: int | None = None) -> list[ConsentEvent]:
 
 def history_summary(person_id: int, limit: int) -> list[Any]:
     """The newest ``limit`` events as light rows (purpose, new_value, occurred_at, source,
-    actor_type, notice_version, paused_until, pace): enough to tell the story, cheaper than
-    full objects."""
+    actor_type, notice_version, paused_until, pace, collection_point): enough to tell the
+    story, cheaper than full objects."""
     return list(db.session.execute(
         db.select(ConsentEvent.purpose, ConsentEvent.new_value, ConsentEvent.occurred_at,
                   ConsentEvent.source, ConsentEvent.actor_type, ConsentEvent.notice_version,
-                  ConsentEvent.paused_until, ConsentEvent.pace)
+                  ConsentEvent.paused_until, ConsentEvent.pace, ConsentEvent.collection_point)
         .where(ConsentEvent.person_id == person_id)
         .order_by(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc()).limit(limit)
     ).all())

@@ -34,7 +34,15 @@ _events, _people, _suppressions = (ConsentEvent.__table__, Person.__table__,
 
 
 class GrantRefused(ValueError):
-    """A grant the rules do not let someone other than the person make; says why."""
+    """A grant the rules do not let someone other than the person make; says why. When the
+    person refused it after the choice was captured, ``purpose`` and ``refused_at`` say
+    which and when, for a page to tell in its own words."""
+
+    def __init__(self, message: str, *, purpose: str | None = None,
+                 refused_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.purpose = purpose
+        self.refused_at = refused_at
 
 
 @dataclass(frozen=True)
@@ -81,19 +89,19 @@ def check_grants(person_id: int | None, changes: Mapping[str, bool], actor_type:
     if "email" in on_list:
         raise GrantRefused(
             "This address is on the suppression list (the person asked us to erase their "
-            "data). Consent cannot be granted by another system; the person may sign up or "
+            "data). Consent cannot be granted by anyone but the person: they may sign up or "
             "register again themselves. Withdrawals are accepted.")
     if "phone" in on_list and any(key.startswith("sms:") for key in grants):
         raise GrantRefused(
-            "This phone number replied STOP; text marketing cannot be granted by another "
-            "system until the number replies START or the person turns it on themselves. "
+            "This phone number replied STOP; text marketing cannot be granted by anyone but "
+            "the person until the number replies START or they turn it on themselves. "
             "Withdrawals are accepted.")
     evidence = evidence or Evidence()
     missing = evidence.missing()
     captured_at = evidence.captured_at
     if missing or captured_at is None:
         raise GrantRefused(
-            "A grant from another system needs its evidence (missing: "
+            "A grant from anyone but the person needs its evidence (missing: "
             f"{', '.join(missing)}); nothing was changed. Withdrawals need none.")
     if captured_at > clock.utcnow():
         raise GrantRefused("captured_at is in the future; nothing was changed.")
@@ -103,7 +111,8 @@ def check_grants(person_id: int | None, changes: Mapping[str, bool], actor_type:
             raise GrantRefused(
                 f"{key}: the person refused it on {refused_at.isoformat()}, after this choice "
                 f"was captured ({captured_at.isoformat()}); only the person "
-                "themselves can turn it back on. Nothing was changed.")
+                "themselves can turn it back on. Nothing was changed.",
+                purpose=key, refused_at=refused_at)
 
 
 def latest_refusals(person_id: int, purposes: Iterable[str],

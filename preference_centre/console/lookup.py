@@ -14,9 +14,15 @@ from sqlalchemy import select
 from ..consent import may_contact, purposes_from_config
 from ..consent.catalogue import CONTRACT, LEGITIMATE_INTERESTS
 from ..extensions import db
-from ..models import ConsentEvent, ConsentState
+from ..models import ConsentEvent, ConsentState, Person
 from ..people import find_person_by_email
-from ..preferences.history import SOURCE_WORDS, change_words, short_date
+from ..preferences.history import (
+    SOURCE_WORDS,
+    change_words,
+    is_on_request,
+    request_words,
+    short_date,
+)
 
 # The customer's own history says "you"; staff read about the person.
 STAFF_ACTOR_WORDS = {"person": "the person", "staff": "staff", "api": "our systems",
@@ -37,6 +43,7 @@ class PurposeAnswer:
     source: str | None  # the path, in words ("one-click unsubscribe")
     actor: str | None
     notice_version: str | None
+    how: str | None = None  # source and actor in words, as the page's "How" column says
 
 
 @dataclass(frozen=True)
@@ -76,10 +83,24 @@ def staff_words(event: ConsentEvent, purposes: dict) -> str:
     who = STAFF_ACTOR_WORDS.get(event.actor_type, "we")
     what = change_words(event.purpose, event.new_value, purposes,
                         paused_until=event.paused_until, pace=event.pace)
+    if is_on_request(event):  # the person's choice, written down by a colleague
+        what = what.replace("withdrew your objection", "withdrew their objection")
+        notice = f" (privacy notice v{event.notice_version})" if event.notice_version else ""
+        return (f"On {short_date(event.occurred_at)} staff recorded, at the person's request"
+                f"{request_words(event)}, that the person {what}{notice}")
     what = what.replace("withdrew your objection", "withdrew the objection")
     how = SOURCE_WORDS.get(event.source, event.source)
     notice = f", privacy notice v{event.notice_version}" if event.notice_version else ""
     return f"On {short_date(event.occurred_at)} {who} {what} ({how}{notice})"
+
+
+def how_words(event: ConsentEvent) -> str:
+    """The "How" of the current answer: ``one-click unsubscribe, by the person`` or, for a
+    choice staff recorded, ``by staff, at the person's request by phone call``."""
+    if is_on_request(event):
+        return f"by staff, at the person's request{request_words(event)}"
+    source = SOURCE_WORDS.get(event.source, event.source)
+    return f"{source}, by {STAFF_ACTOR_WORDS.get(event.actor_type, 'we')}"
 
 
 def look_up_person(email: str, role: str = "marketing") -> PersonRecord | None:
@@ -90,6 +111,12 @@ def look_up_person(email: str, role: str = "marketing") -> PersonRecord | None:
     person = find_person_by_email(email)
     if person is None:
         return None
+    return person_record(person, role)
+
+
+def person_record(person: Person, role: str = "marketing") -> PersonRecord:
+    """Everything the look-up shows of ``person``, seen as ``role`` sees them. The caller
+    audits the look-up."""
     purposes = purposes_from_config(current_app.config)
     events = list(db.session.execute(
         select(ConsentEvent).where(ConsentEvent.person_id == person.id)
@@ -114,6 +141,7 @@ def look_up_person(email: str, role: str = "marketing") -> PersonRecord | None:
             source=SOURCE_WORDS.get(event.source, event.source) if event else None,
             actor=STAFF_ACTOR_WORDS.get(event.actor_type) if event else None,
             notice_version=event.notice_version if event else None,
+            how=how_words(event) if event else None,
         ))
     history = [HistoryLine(e.occurred_at, staff_words(e, purposes), e.purpose, e.new_value,
                            e.source, e.actor_type, e.notice_version) for e in events]

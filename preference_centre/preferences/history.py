@@ -10,6 +10,7 @@ from flask import url_for
 from markupsafe import Markup
 
 from ..consent.catalogue import LEGITIMATE_INTERESTS, Purpose
+from ..consent.ledger import asked_by
 from ..consent.pacing import PACE_PREFIX, PACES, PAUSE
 from ..models import ConsentEvent
 
@@ -74,17 +75,45 @@ def change_words(key: str, allowed: bool, purposes: dict[str, Purpose], *,
 def describe_event(event: ConsentEvent | Any, purposes: dict[str, Purpose]) -> Markup:
     """An event (or a row with the same attributes) as
     ``On 24 Nov 2026, 12:00 you turned on Offers by email (preference page, privacy notice
-    v2)``, the notice linked to the text the person saw (``/privacy/2``)."""
+    v2)``, the notice linked to the text the person saw (``/privacy/2``). A choice staff
+    recorded for the person says so and how they asked: ``On ... our staff recorded, at
+    your request by phone call, that you objected to Offers by post``: the choice is the
+    person's, only the writing down was ours."""
     who = ACTOR_WORDS.get(event.actor_type, "we")
     what = change_words(event.purpose, event.new_value, purposes,
                         paused_until=getattr(event, "paused_until", None),
                         pace=getattr(event, "pace", None))
+    when = date_and_time(event.occurred_at)
+    notice = Markup("")
+    if event.notice_version:
+        notice = Markup('<a href="%s">privacy notice v%s</a>') % (
+            url_for("privacy.version", version=event.notice_version), event.notice_version)
+    if is_on_request(event):
+        line = Markup("On %s our staff recorded, at your request%s, that you %s") % (
+            when, request_words(event), what)
+        return line + (Markup(" (%s)") % notice if notice else Markup(""))
     if who != "you":
         # "our staff turned on ..." reads right; "your objection" still names the person.
         what = what.replace("withdrew your objection", "withdrew the objection")
     how = SOURCE_WORDS.get(event.source, event.source)
-    line = Markup("On %s %s %s (%s") % (date_and_time(event.occurred_at), who, what, how)
-    if event.notice_version:
-        line += Markup(', <a href="%s">privacy notice v%s</a>') % (
-            url_for("privacy.version", version=event.notice_version), event.notice_version)
+    line = Markup("On %s %s %s (%s") % (when, who, what, how)
+    if notice:
+        line += Markup(", ") + notice
     return line + Markup(")")
+
+
+def is_on_request(event: ConsentEvent | Any) -> bool:
+    """A choice a colleague recorded because the person asked them to ("staff on request")."""
+    return event.source == "staff" and event.actor_type == "staff"
+
+
+def request_words(event: ConsentEvent | Any) -> str:
+    """`` by phone call`` or `` in person`` (how the person asked), or nothing when the
+    event does not say."""
+    way = asked_by(getattr(event, "collection_point", None))
+    return way_words(way) if way else ""
+
+
+def way_words(way: str) -> str:
+    """`` by phone call``, `` by letter``, `` in person``: how someone asked, after a verb."""
+    return f" {way}" if way.startswith("in ") else f" by {way}"

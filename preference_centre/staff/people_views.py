@@ -1,14 +1,16 @@
 """Looking a person up (marketing and privacy): exactly one address, found by its keyed
 hash; their answer per purpose, since when and how, and the whole ledger in plain words.
 Every look-up is audited, one that finds nobody without the address. The privacy team can
-also download the proof of consent (every event with its evidence and notice version)."""
+also download the proof of consent (every event with its evidence and notice version). The
+person found can be shown again by their record number, and a choice they asked us to make
+recorded for them: ``on_request_views``."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, request
 
 from ..console.lookup import look_up_person
 from ..console.proof import consent_proof, proof_rows
@@ -20,12 +22,9 @@ from .access import current_staff, staff_required
 from .audit import record_audit
 from .downloads import attachment_name, csv_lines
 from .forms import LookupForm, LookupQueryForm
+from .person_page import render_people
 
 PROOF_FORMATS = ("json", "csv")
-
-
-def _page(form: LookupForm, status: int = 200, **found: Any) -> tuple[str, int]:
-    return render_template("staff/people.html", form=form, **found), status
 
 
 @bp.route("/people")
@@ -33,7 +32,7 @@ def _page(form: LookupForm, status: int = 200, **found: Any) -> tuple[str, int]:
 def people() -> Any:
     """The form; with ``?email=`` (the contract's address) the look-up itself."""
     if "email" not in request.args:
-        return _page(LookupForm(formdata=None))
+        return render_people(LookupForm(formdata=None))
     return _look_up(LookupQueryForm(formdata=request.args))
 
 
@@ -45,15 +44,14 @@ def people_lookup() -> Any:
 
 def _look_up(form: LookupForm) -> Any:
     if not form.validate():
-        return _page(form, 400)
+        return render_people(form, 400)
     user = current_staff()
     record = look_up_person(form.email.data, user.role)
     # The audit names the person found, never the address typed.
     record_audit(user, "person.looked_up", "person", record.person_id if record else None,
                  detail=None if record else "nobody found", ip=request.remote_addr)
     db.session.commit()
-    return _page(form, record=record, searched=True,
-                 full_record=user.role == "privacy")
+    return render_people(form, record=record, searched=True)
 
 
 def notice_url(version: str) -> str:

@@ -9,6 +9,7 @@ from . import (  # noqa: F401 - imported for their routes
     export_views,
     login_views,
     navigation,
+    on_request_views,
     people_views,
     team_views,
     undelivered_views,
