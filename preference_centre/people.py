@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from . import clock, crypto
 from .extensions import db
 from .models import Person
+
+_PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ().-]+$")
 
 
 def find_person_by_email(address: str) -> Person | None:
@@ -30,6 +33,13 @@ def new_person(address: str, *, origin: str, status: str = "pending", **fields: 
     db.session.add(person)
     db.session.flush()
     return person
+
+
+def is_phone_number(value: str) -> bool:
+    """Digits with the usual separators, 7 to 15 digits (the international maximum): the
+    one rule for a number typed on the profile page or given in an import."""
+    digits = sum(ch.isdigit() for ch in value)
+    return bool(_PHONE_CHARACTERS.match(value)) and 7 <= digits <= 15
 
 
 def visit_due(last_seen_at: datetime | None, now: datetime) -> bool:
