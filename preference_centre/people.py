@@ -18,8 +18,10 @@ def find_person_by_email(address: str) -> Person | None:
     ).scalar_one_or_none()
 
 
-def new_person(address: str, *, origin: str, status: str = "pending", **fields: object) -> Person:
-    """A person with this address (normalised for the index, kept as typed for display)."""
+def new_person(address: str, /, *, origin: str, status: str = "pending",
+               **fields: object) -> Person:
+    """A person with this address (normalised for the index, kept as typed for display).
+    The address is positional only, so ``fields`` may hold a postal ``address``."""
     person = Person(
         email=address.strip(), email_hash=crypto.email_hash(address), origin=origin,
         status=status, created_at=clock.utcnow(),
