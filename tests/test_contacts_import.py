@@ -14,7 +14,14 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from preference_centre import crypto
-from preference_centre.consent import Actor, current_state, history, may_contact, record_changes
+from preference_centre.consent import (
+    Actor,
+    current_state,
+    ensure_current_notice,
+    history,
+    may_contact,
+    record_changes,
+)
 from preference_centre.contacts import importer
 from preference_centre.data_rights.export import iter_zip
 from preference_centre.extensions import db
@@ -94,6 +101,7 @@ def test_an_existing_person_is_updated_only_where_the_list_differs(import_contac
                                                                     make_person):
     ada = make_person(email="ada@example.com", name="Ada", phone="+44 7700 900123",
                       address="1 Old Street")
+    version = ada.consent_version
     result = import_contacts([{"email": "ADA@example.com ", "name": "Ada Lovelace",
                                "phone": NUMBER, "address": ""}])
     assert lines(result) == ["created 0, updated 1, skipped 0"]
@@ -105,6 +113,8 @@ def test_an_existing_person_is_updated_only_where_the_list_differs(import_contac
                                          AuditEvent.actor_type)
                                .where(AuditEvent.person_id == ada.id)).all()
     assert audit == [("profile.update", "name", "system")]
+    # A row without choices leaves consent alone (an undo receipt the person holds still works).
+    assert ada.consent_version == version
     again = import_contacts([{"email": "ada@example.com", "name": "Ada Lovelace"}])
     assert lines(again) == ["created 0, updated 0, skipped 0",
                             "unchanged 1 (already as the file says)"]
@@ -114,14 +124,14 @@ def test_a_long_file_is_committed_batch_by_batch(import_contacts, monkeypatch):
     rows = [{"email": f"p{n}@example.com", "name": f"Person {n}"} for n in range(5)]
     assert lines(import_contacts(rows[:3], "--batch", "2"))[0] == "created 3, updated 0, skipped 0"
     # The database fails at the fifth row: the batches before it stay, its own never was.
-    real = importer.record_changes
+    real = importer.find_person_by_email
 
-    def fails_at_the_fifth(person_id: int, *args: Any, **kwargs: Any) -> Any:
-        if db.session.get(Person, person_id).email == "p4@example.com":
-            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
-        return real(person_id, *args, **kwargs)
+    def fails_at_the_fifth(address: str) -> Any:
+        if address == "p4@example.com":
+            raise OperationalError("SELECT", {}, Exception("disk I/O error"))
+        return real(address)
 
-    monkeypatch.setattr(importer, "record_changes", fails_at_the_fifth)
+    monkeypatch.setattr(importer, "find_person_by_email", fails_at_the_fifth)
     rows = [{**row, "name": f"Renamed {n}"} for n, row in enumerate(rows)]
     result = import_contacts(rows, "--batch", "2")
     assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1
@@ -255,6 +265,20 @@ def test_the_source_stands_for_the_collection_point_only_when_given(import_conta
     (event,) = history(person("ada@example.com").id)
     assert (event.collection_point, event.actor_id) == ("Stand B, trade fair",
                                                         "import:Stand B, trade fair")
+
+
+def test_a_grant_names_a_notice_version_that_was_published(import_contacts):
+    version = ensure_current_notice().version
+    db.session.commit()
+    proof = {"captured_at": EVIDENCE["captured_at"], "collection_point": "shop"}
+    output = lines(import_contacts([
+        {"email": "ada@example.com", "email:offers": "yes", **proof, "notice_version": version},
+        {"email": "bob@example.com", "email:offers": "yes", **proof, "notice_version": "v99"},
+    ]))
+    assert output == ["created 1, updated 0, skipped 1",
+                      "line 3: notice_version: Not a published notice version (see /privacy)."]
+    (event,) = history(person("ada@example.com").id)
+    assert (event.purpose, event.notice_version) == ("email:offers", version)
 
 
 def test_an_erased_address_is_not_imported_again(import_contacts, erase_address):

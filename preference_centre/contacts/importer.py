@@ -183,7 +183,8 @@ class _Importer:
                 record_audit(person.id, "person_created", actor_type="system",
                              actor_id=self.actor_id)
                 self._note_source(person.id, "Contact details", ["email", *row.details])
-                record_changes(person.id, row.consents, self._actor(row))
+                if row.consents:
+                    record_changes(person.id, row.consents, self._actor(row))
         except GrantRefused as exc:
             return str(exc)
         except IntegrityError:
@@ -201,7 +202,10 @@ class _Importer:
             try:
                 with db.session.begin_nested():
                     self._apply(person, changes)
-                    events = record_changes(person.id, row.consents, self._actor(row))
+                    # Not without choices: even an empty change takes the person's lock
+                    # and bumps their consent version, which ends an undo receipt.
+                    events = (record_changes(person.id, row.consents, self._actor(row))
+                              if row.consents else [])
             except GrantRefused as exc:
                 refusal = str(exc)
             else:
