@@ -391,6 +391,13 @@ def test_the_list_of_reasons_stops_but_the_count_does_not(import_contacts, conta
 
 # The file as a whole -----------------------------------------------------------------------
 
+def test_a_spreadsheets_csv_utf8_export_reads(import_contacts):
+    excel = "\ufeffEmail,Name,Address\r\nzoe@example.com,Zoë,\"1 High St\r\nYork\"\r\n"
+    assert lines(import_contacts(excel.encode("utf-8")))[0] == "created 1, updated 0, skipped 0"
+    zoe = person("zoe@example.com")
+    assert (zoe.name, zoe.address) == ("Zoë", "1 High St\nYork")
+
+
 GOOD_LINES = "".join(f"p{n}@example.com,Person {n}\n" for n in range(5))
 
 
