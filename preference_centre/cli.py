@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .api.cli import api_key_cli
+from .contacts.cli import contacts_cli
 from .demo import demo_cli
 from .key_rotation import keys_cli
 from .messaging.cli import campaign_cli, outbox_cli
@@ -14,7 +15,7 @@ from .staff.cli import staff_cli
 from .suppression.cli import suppression_cli
 
 COMMAND_GROUPS = (demo_cli, api_key_cli, staff_cli, suppression_cli, outbox_cli, campaign_cli,
-                  notice_cli, retention_cli, keys_cli)
+                  notice_cli, retention_cli, keys_cli, contacts_cli)
 
 
 def register_commands(app: Flask) -> None:

@@ -30,6 +30,7 @@ ENGINES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 # Fixtures by area; tests ask for them by name, plain helpers live in tests/helpers_*.py.
 pytest_plugins = [
     "tests.fixtures_accounts", "tests.fixtures_api", "tests.fixtures_browser",
+    "tests.fixtures_contacts",
     "tests.fixtures_data_rights", "tests.fixtures_messaging", "tests.fixtures_staff",
 ]
 

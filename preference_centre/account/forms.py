@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -13,6 +12,7 @@ from wtforms.validators import Optional, ValidationError
 from .. import clock
 from ..auth.forms import NAME_MAX, current_password_field, email_field, new_password_field
 from ..auth.validators import at_most, single_line, strip
+from ..people import is_phone_number
 from .date_input import DateInputField
 
 ADDRESS_MAX = 500
@@ -25,16 +25,11 @@ GENDER_CHOICES = [
     *(SelectChoice(label, label) for label in (
         "Female", "Male", "Non-binary", "Another gender", "Prefer not to say")),
 ]
-_PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ().-]+$")
 
 
 def phone_number(form: FlaskForm, field: StringField) -> None:
-    """Digits with the usual separators, 7 to 15 digits (the international maximum)."""
     value = field.data or ""
-    if not value:
-        return
-    digits = sum(ch.isdigit() for ch in value)
-    if not _PHONE_CHARACTERS.match(value) or not 7 <= digits <= 15:
+    if value and not is_phone_number(value):
         raise ValidationError("Enter a phone number like 07700 900123 or +44 7700 900123.")
 
 

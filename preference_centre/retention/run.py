@@ -11,12 +11,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import or_, select, update
 
 from ..auth.registration import purge_unverified_accounts
 from ..data_rights import emailed_links
 from ..data_rights.dates import add_months
 from ..data_rights.erasure import empty_log, erase_people
+from ..database import SQLITE_PAUSE_SECONDS, begin_write
 from ..database.postgresql import is_postgresql
 from ..extensions import db
 from ..models import Person
@@ -30,23 +31,13 @@ from .rules import (
     warning_query,
 )
 
-# SQLite's busy handler lets a waiting writer retry after 1, 2, 5, 10, 15, 20, 25, 25 ms...:
-# a pause this long after each batch guarantees that whoever waited gets the lock next, so
-# one-click unsubscribes are never starved. PostgreSQL locks rows, not the database: no pause.
-SQLITE_PAUSE_SECONDS = 0.025
-
-
-def _begin_write() -> None:
-    """SQLite: take the write lock before choosing rows, so a second run waits and then
-    sees this batch's people gone (a no-op write starts the write transaction)."""
-    if not is_postgresql():
-        db.session.execute(text("UPDATE people SET id = id WHERE 0"))
-
 
 def erase_batch(cutoff: datetime, after_id: int, size: int) -> tuple[int, int | None]:
     """Erase up to ``size`` people past retention with ids above ``after_id`` and commit.
     Returns (how many, the last id looked at, or None when there are none left)."""
-    _begin_write()
+    # SQLite: the write lock before choosing rows, so a second run waits and then sees
+    # this batch's people gone.
+    begin_write()
     query = (select(Person.id).where(due_for_erasure(cutoff), Person.id > after_id)
              .order_by(Person.id).limit(size))
     if is_postgresql():
