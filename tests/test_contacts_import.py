@@ -251,7 +251,7 @@ def test_a_grant_without_its_evidence_is_skipped_and_writes_nothing(
     ]))
     assert output[0] == "created 0, updated 0, skipped 2"
     assert f"needs its evidence (missing: {missing})" in output[1]
-    assert output[2].startswith("line 3: A grant from another system needs its evidence")
+    assert output[2].startswith("line 3: A grant from anyone but the person needs its evidence")
     assert counts() == before
     assert person("ada@example.com").name == "Ada"
 
