@@ -27,3 +27,16 @@ def serious_accessibility_violations(page: Any) -> list[dict[str, Any]]:
 def assert_accessible(page: Any) -> None:
     violations = serious_accessibility_violations(page)
     assert not violations, f"axe-core on {page.url}: {violations}"
+
+
+def log_in_staff(page: Any, member: Any, live_server: str) -> None:
+    """Log ``member`` (a ``make_staff(..., logged_in=False)``) in through the pages: email
+    and password, then a code from their authenticator; ends on the dashboard."""
+    page.goto("/staff/login")
+    page.get_by_label("Work email address").fill(member.user.email)
+    page.get_by_label("Password").fill(member.password)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/staff/login/code")
+    page.get_by_label("6-digit code from your authenticator app").fill(member.code())
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server + "/staff")

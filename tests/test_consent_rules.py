@@ -15,6 +15,7 @@ from preference_centre.consent import Actor, history, may_contact, record_change
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent, ConsentState, Suppression
 from preference_centre.sms.services import opt_out_number
+from tests.helpers_consent import offers_given_then_unsubscribed
 from tests.helpers_staff import record_on_request, refusal_on
 
 NUMBER = "07700 900123"
@@ -56,11 +57,7 @@ def test_after_a_one_click_unsubscribe_the_api_cannot_turn_offers_back_on(api, m
 def test_a_grant_captured_before_the_unsubscribe_is_refused_with_the_reason(
         api, make_person, frozen_clock):
     person = make_person(email="ada@example.com")
-    record_changes(person.id, {"email:offers": True}, Actor(source="form"))
-    captured = frozen_clock.now
-    frozen_clock.advance(hours=1)
-    record_changes(person.id, {"email:offers": False}, Actor(source="one_click"))
-    db.session.commit()
+    captured = offers_given_then_unsubscribed(person, frozen_clock)
     frozen_clock.advance(hours=1)
     response = api.post("/api/v1/consent-events", json={
         "email": "ada@example.com", "purpose": "email:offers", "granted": True,

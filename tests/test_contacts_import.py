@@ -29,6 +29,7 @@ from preference_centre.models import AuditEvent, ConsentEvent, ExternalRecord, P
 from preference_centre.people import find_person_by_email
 from preference_centre.sms.services import opt_out_number
 from tests.helpers_api import EVIDENCE
+from tests.helpers_consent import offers_given_then_unsubscribed
 
 NUMBER = "07700 900123"
 
@@ -209,11 +210,7 @@ def test_a_dry_run_reports_the_same_and_writes_nothing(import_contacts, contacts
 def test_an_import_cannot_undo_a_one_click_unsubscribe(import_contacts, make_person,
                                                        frozen_clock, api):
     ada = make_person(email="ada@example.com")
-    record_changes(ada.id, {"email:offers": True}, Actor(source="form"))
-    captured = frozen_clock.now
-    frozen_clock.advance(hours=1)
-    record_changes(ada.id, {"email:offers": False}, Actor(source="one_click"))
-    db.session.commit()
+    captured = offers_given_then_unsubscribed(ada, frozen_clock)
     frozen_clock.advance(days=1)
     evidence = {**EVIDENCE, "captured_at": iso(captured)}  # an old list, made before the "no"
     output = lines(import_contacts([{"email": "ada@example.com", "name": "Ada Lovelace",

@@ -11,7 +11,7 @@ import pytest
 
 from preference_centre.consent import Actor, record_changes
 from preference_centre.extensions import db
-from tests.helpers_browser import assert_accessible
+from tests.helpers_browser import assert_accessible, log_in_staff
 
 
 @pytest.mark.browser
@@ -23,14 +23,7 @@ def test_log_in_dashboard_look_up_export_and_a_campaign_sent(app, page, live_ser
     db.session.commit()
     member = make_staff("marketing", logged_in=False)
 
-    page.goto("/staff/login")
-    page.get_by_label("Work email address").fill(member.user.email)
-    page.get_by_label("Password").fill(member.password)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/staff/login/code")
-    page.get_by_label("6-digit code from your authenticator app").fill(member.code())
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_server + "/staff")
+    log_in_staff(page, member, live_server)
     assert page.get_by_role("img", name="Opt-ins and opt-outs per week").is_visible()
     page.get_by_text("The same figures as a table").click()
     assert_accessible(page)

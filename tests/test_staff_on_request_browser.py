@@ -8,7 +8,7 @@ import pytest
 
 from preference_centre.consent import Actor, history, may_contact, record_changes
 from preference_centre.extensions import db
-from tests.helpers_browser import assert_accessible
+from tests.helpers_browser import assert_accessible, log_in_staff
 
 
 @pytest.mark.browser
@@ -19,14 +19,7 @@ def test_a_phone_call_taken_down_on_the_look_up_page(app, page, live_server, mak
     db.session.commit()
     member = make_staff("marketing", logged_in=False)
 
-    page.goto("/staff/login")
-    page.get_by_label("Work email address").fill(member.user.email)
-    page.get_by_label("Password").fill(member.password)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/staff/login/code")
-    page.get_by_label("6-digit code from your authenticator app").fill(member.code())
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(live_server + "/staff")
+    log_in_staff(page, member, live_server)
     page.get_by_role("navigation", name="Staff console").get_by_role(
         "link", name="People").click()
     page.get_by_label("Email address").fill("caller@example.com")
