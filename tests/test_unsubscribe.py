@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from preference_centre import tokens
+from preference_centre import extensions, tokens
 from preference_centre.consent import Actor, current_state, history, record_changes
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent, UnsubscribeFeedback
@@ -58,6 +58,23 @@ def test_one_click_works_with_csrf_protection_on(client: Any, subscriber: Any) -
     assert response.status_code == 200
     assert "email:offers" in refused(subscriber)
     assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
+def test_a_burst_of_one_click_posts_from_one_provider_is_never_refused(
+        app: Any, client: Any, make_person: Any) -> None:
+    extensions.limiter.reset()
+    for n in range(5):
+        person = make_person(email=f"p{n}@example.com")
+        record_changes(person.id, {"email:offers": True}, Actor(source="form"))
+        db.session.commit()
+        response = client.post(f"/u/{token_for(person)}", data=ONE_CLICK,
+                               environ_base={"REMOTE_ADDR": "192.0.2.25"})
+        assert response.status_code == 200, n
+    # The default limit is on: any other page from that address is held back after two.
+    answers = [client.get("/privacy", environ_base={"REMOTE_ADDR": "192.0.2.25"}).status_code
+               for _ in range(3)]
+    assert answers == [200, 200, 429]
 
 
 def test_replaying_the_one_click_changes_nothing_more(client: Any, subscriber: Any) -> None:
