@@ -133,7 +133,8 @@ def reachable(channel: str, topics: list[str], person: Any = Person) -> ColumnEl
         if key not in purposes:
             raise ValueError(f"unknown purpose {key}")
         found.append((key, purposes[key]))
-    rules = [person.status == "active", person.restricted_at.is_(None),
+    # What stops everyone, whatever their answer.
+    rules = [person.restricted_at.is_(None),
              not_(exists().where(Suppression.kind == "email",
                                  Suppression.value_hash == person.email_hash))]
     if channel == "sms":
@@ -158,4 +159,4 @@ def reachable(channel: str, topics: list[str], person: Any = Person) -> ColumnEl
             options.append(or_(state.is_(None), state.is_(True)))
     # The person's own answer first: it is what leaves most people out, and the database
     # stops at the first condition that fails.
-    return and_(person.status == "active", or_(*options), *rules[1:])
+    return and_(person.status == "active", or_(*options), *rules)
