@@ -32,7 +32,10 @@ seed: migrate
 
 # The web server, a local mail catcher (aiosmtpd, mail lands in instance/mail/) and the
 # outbox worker run together; Ctrl-C stops all three. The traps end only the two background
-# jobs (by pid): signalling the whole group would signal make and this shell too.
+# jobs (by pid): signalling the whole group would signal make and this shell too. The shell
+# waits for them to end before it exits, so the prompt comes back once everything has
+# stopped, and make (which gets the Ctrl-C too) still has this shell to reap: GNU make 4.3
+# says "wait: No child processes" when its child is gone before its own handler runs.
 run: seed
 	@echo ""
 	@echo "  Preference centre:  http://127.0.0.1:5000"
@@ -43,7 +46,7 @@ run: seed
 	pids=$$!; \
 	$(FLASK) outbox send --poll & \
 	pids="$$pids $$!"; \
-	trap 'kill $$pids 2>/dev/null; exit 0' INT TERM; \
+	trap 'kill $$pids 2>/dev/null; wait; exit 0' INT TERM; \
 	trap 'kill $$pids 2>/dev/null' EXIT; \
 	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000
 

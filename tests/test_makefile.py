@@ -40,6 +40,8 @@ def test_ctrl_c_ends_make_run_quietly_and_stops_every_job(tmp_path: Path) -> Non
     child, fd = pty.fork()
     if child == 0:  # the terminal's foreground job, as when typed at a prompt
         os.chdir(ROOT)
+        for name in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):  # not a sub-make of `make test`
+            os.environ.pop(name, None)
         os.execvp("make", ["make", "-s", "-o", "seed", "run",  # noqa: S606 - no shell wanted
                            f"BIN={tmp_path}", f"FLASK={tmp_path}/flask"])
     deadline = time.monotonic() + 10
