@@ -14,10 +14,11 @@ from typing import Any
 
 from flask import Response, render_template, request
 
+from ..auth import limits
 from ..consent import Actor, pacing
 from ..consent.catalogue import TOPICS
 from ..crypto import mask_email, mask_phone
-from ..extensions import csrf, db, limiter
+from ..extensions import csrf, db
 from ..models import Person
 from . import bp, services
 from .forms import ReasonForm
@@ -74,7 +75,7 @@ def confirm(token: str) -> Any:
 
 
 @csrf.exempt
-@limiter.exempt  # providers POST in bursts from a few addresses: an unsubscribe is never refused
+@limits.never_limited  # providers POST in bursts from a few addresses: never refused
 @bp.post("/u/<token>")
 def unsubscribe(token: str) -> Any:
     """The unsubscribe itself: RFC 8058 one-click, or a button from the page."""
