@@ -83,6 +83,24 @@ def test_every_kind_of_email_carries_literal_one_click_headers(
     assert person_from_link(preference_url.rsplit("/p/", 1)[1]).id == person.id
 
 
+def test_each_recipient_of_a_campaign_gets_links_of_their_own(app, mailbox, make_person,
+                                                              consent):
+    people = [make_person(email=f"{name}@example.com", name=name) for name in ("ada", "bob")]
+    for person in people:
+        consent(person, **{"email:offers": True})
+    queue_campaign("offers", "email", "Offers", "Hello {{ name }},\n\nNews.")
+    assert deliver_due()["sent"] == 2
+    for person in people:
+        message = mailbox.last_to(person.email)
+        html = message.get_body(preferencelist=("html",)).get_content()
+        text = body_text(message)
+        stop = one_line_header(raw_to(mailbox, person.email), "List-Unsubscribe")[1:-1]
+        manage = next(link for link in links(text) if "/p/" in link)
+        assert stop in text and stop in html and manage in html
+        assert tokens.read_unsubscribe_token(stop.rsplit("/u/", 1)[1])[0] == person.id
+        assert person_from_link(manage.rsplit("/p/", 1)[1]).id == person.id
+
+
 def test_service_messages_go_out_without_any_marketing_consent(app, mailbox, make_person, consent):
     person = make_person(email="bob@example.com")
     consent(person, **{"email:offers": False, "email:updates": False})
