@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, bindparam, func, literal, select
 
 from ..consent.pacing import PACE_DAYS, PACE_PREFIX, PACED_CHANNELS, PACES
 from ..extensions import db
@@ -49,23 +49,29 @@ class Pacing:
             found[1] = self.now
 
 
+# One prebuilt query for every window (the worker asks it once per window of messages).
+_LAST_SENDS = (
+    select(_pacing.c.person_id, _pacing.c.setting, _pacing.c.pace, func.max(_outbox.c.sent_at))
+    .select_from(_pacing.outerjoin(_outbox, and_(
+        _outbox.c.person_id == _pacing.c.person_id,
+        literal(PACE_PREFIX) + _outbox.c.purpose == _pacing.c.setting,
+        _outbox.c.status == "sent",
+        _outbox.c.sent_at > bindparam("since", type_=_outbox.c.sent_at.type))))
+    .where(_pacing.c.person_id.in_(bindparam("people", expanding=True)),
+           _pacing.c.setting.in_(bindparam("settings", expanding=True)),
+           _pacing.c.pace.in_(list(PACE_DAYS)))
+    .group_by(_pacing.c.person_id, _pacing.c.setting, _pacing.c.pace)
+)
+
+
 def _read(wanted: set[tuple[int, str]], now: datetime) -> dict[tuple[int, str], list[Any]]:
     """One query: for each person and purpose of the window with a pace set, the pace and
     the last time a message of that purpose was sent to them (within the longest pace)."""
-    people = sorted({person for person, _ in wanted})
-    settings = sorted({PACE_PREFIX + purpose for _, purpose in wanted})
-    found = db.session.execute(
-        select(_pacing.c.person_id, _pacing.c.setting, _pacing.c.pace,
-               func.max(_outbox.c.sent_at))
-        .select_from(_pacing.outerjoin(_outbox, and_(
-            _outbox.c.person_id == _pacing.c.person_id,
-            literal(PACE_PREFIX) + _outbox.c.purpose == _pacing.c.setting,
-            _outbox.c.status == "sent",
-            _outbox.c.sent_at > now - timedelta(days=_LONGEST))))
-        .where(_pacing.c.person_id.in_(people), _pacing.c.setting.in_(settings),
-               _pacing.c.pace.in_(list(PACE_DAYS)))
-        .group_by(_pacing.c.person_id, _pacing.c.setting, _pacing.c.pace)
-    ).all()
+    found = db.session.execute(_LAST_SENDS, {
+        "people": sorted({person for person, _ in wanted}),
+        "settings": sorted({PACE_PREFIX + purpose for _, purpose in wanted}),
+        "since": now - timedelta(days=_LONGEST),
+    }).all()
     result = {}
     for person_id, setting, pace, last in found:
         key = (person_id, setting.removeprefix(PACE_PREFIX))
