@@ -58,3 +58,16 @@ def test_a_phone_call_taken_down_on_the_look_up_page(app, page, live_server, mak
     assert may_contact(caller.id, "email", "updates").allowed
     assert [e.collection_point for e in history(caller.id)[:2]] == [
         "staff on request: letter", "staff on request: phone call"]
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_choices_read_as_a_list_not_a_table_to_scroll(
+        app, page, live_server, make_staff, make_person):
+    make_person(email="caller@example.com")
+    log_in_staff(page, make_staff("marketing", logged_in=False), live_server)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/staff/people?email=caller@example.com")
+    region = page.get_by_role("region", name="Choices now")
+    assert region.evaluate("element => element.scrollWidth <= element.clientWidth")
+    assert page.get_by_text("May we contact them now?").first.is_visible()
+    assert_accessible(page)
