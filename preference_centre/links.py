@@ -9,7 +9,6 @@ so any feature can make a link without importing another feature.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,40 +43,16 @@ def _bind(url_map: Map, base_url: str) -> MapAdapter:
                         url_scheme=base.scheme or "http")
 
 
-# Characters the URL map never quotes in a path: a token made only of them is put after the
-# address of its page as it is.
-_UNQUOTED = re.compile(r"[A-Za-z0-9_.-]+")
-_MARK = "PC-MARK-TOKEN"
-
-
-def _token_url(endpoint: str, token: str) -> str:
-    """``external_url(endpoint, token=token)`` for a page whose address ends in its token.
-    The address up to the token is built once per app and ``BASE_URL`` (the outbox makes two
-    such links per message); a token that would need quoting goes through the map."""
-    if not _UNQUOTED.fullmatch(token):
-        return external_url(endpoint, token=token)
-    base_url = str(current_app.config["BASE_URL"])
-    start = cached(current_app, f"links.start {endpoint} {base_url}",
-                   lambda: _start(external_url(endpoint, token=_MARK)))
-    return start + token
-
-
-def _start(url: str) -> str:
-    if not url.endswith(_MARK):
-        raise ValueError(f"{url} does not end in its token")
-    return url.removesuffix(_MARK)
-
-
 def preference_link(person_id: int) -> str:
     """The no-login page for all of a person's choices (``/p/<token>``)."""
-    return _token_url(PREFERENCES, tokens.make_preference_token(person_id))
+    return external_url(PREFERENCES, token=tokens.make_preference_token(person_id))
 
 
 def one_click_link(person_id: int, channel: str, topic: str, message_ref: int | str) -> str:
     """The signed link that stops marketing in one step (``/u/<token>``, RFC 8058): ``topic``
     is a topic key or ``*`` for all marketing on ``channel``."""
     token = tokens.make_unsubscribe_token(person_id, channel, topic, message_ref)
-    return _token_url(ONE_CLICK, token)
+    return external_url(ONE_CLICK, token=token)
 
 
 def signed_link(endpoint: str, purpose: str, data: Any) -> str:

@@ -17,10 +17,8 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app, render_template
-from markupsafe import escape
 
 from .. import clock, links
-from ..app_cache import cached
 from ..consent.catalogue import TOPICS
 from ..extensions import db
 from ..models import OutboxMessage, Person
@@ -88,31 +86,16 @@ def with_footer(content: Content, person_id: int, channel: str, topic: str,
                 message_ref: int | str) -> tuple[Content, str]:
     """``content`` with the footer appended to both bodies, and the one-click URL."""
     unsubscribe_url = links.one_click_link(person_id, channel, topic, message_ref)
-    urls = {_UNSUBSCRIBE_MARK: unsubscribe_url,
-            _PREFERENCES_MARK: links.preference_link(person_id)}
-    text = content.text.rstrip("\n") + "\n\n" + _footer("email/_footer.txt", topic, urls)
+    values = {
+        "unsubscribe_url": unsubscribe_url, "preferences_url": links.preference_link(person_id),
+        "company_name": current_app.config["COMPANY_NAME"], "scope": _scope(topic),
+        "service": topic == ALL_MARKETING,
+    }
+    text = content.text.rstrip("\n") + "\n\n" + _render("email/_footer.txt", values)
     html = None
     if content.html is not None:
-        html = _insert_footer(content.html, _footer("email/_footer.html", topic, urls))
+        html = _insert_footer(content.html, _render("email/_footer.html", values))
     return Content(content.subject, text, html), unsubscribe_url
-
-
-# A footer's wording depends on the company, the topic and nothing else, and the worker adds
-# one to every message: each wording is rendered once per app, with these marks where the
-# links go, and each message's own links replace the marks.
-_UNSUBSCRIBE_MARK, _PREFERENCES_MARK = "PC-MARK-UNSUBSCRIBE-URL", "PC-MARK-PREFERENCES-URL"
-
-
-def _footer(name: str, topic: str, urls: dict[str, str]) -> str:
-    company = current_app.config["COMPANY_NAME"]
-    wording = cached(current_app, f"compose.footer {name} {topic} {company}", lambda: _render(
-        name, {"unsubscribe_url": _UNSUBSCRIBE_MARK, "preferences_url": _PREFERENCES_MARK,
-               "company_name": company, "scope": _scope(topic),
-               "service": topic == ALL_MARKETING}))
-    quote = escape if name.endswith(".html") else str
-    for mark, url in urls.items():
-        wording = wording.replace(mark, str(quote(url)))
-    return wording
 
 
 def _render(name: str, values: dict[str, Any]) -> str:
