@@ -76,7 +76,17 @@ def test_each_role_opens_its_pages_and_gets_403_elsewhere(app, make_staff, role)
                 role, method, rule.rule, response.status_code)
         else:
             assert response.status_code == 403, (role, method, rule.rule, response.status_code)
-            assert b"You cannot do that" in response.data  # the site's own 403 page
+            assert b"You cannot do that" in response.data  # the console's own 403 page
+
+
+def test_a_page_of_another_role_says_whose_it_is_and_leads_back_into_the_console(
+        app, make_staff):
+    member = make_staff("marketing")
+    response = member.client.get("/staff/team")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "This page is for the admin role. You are signed in with the marketing role." in page
+    assert 'href="/staff"' in page and "Log in</a>" not in page
 
 
 def test_the_roles_of_the_contract(app):

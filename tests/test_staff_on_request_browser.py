@@ -71,3 +71,6 @@ def test_on_a_phone_the_choices_read_as_a_list_not_a_table_to_scroll(
     assert region.evaluate("element => element.scrollWidth <= element.clientWidth")
     assert page.get_by_text("May we contact them now?").first.is_visible()
     assert_accessible(page)
+    page.goto(f"{live_server}/staff/team")  # another role's page, still inside the console
+    page.get_by_role("heading", name="You cannot do that").wait_for()
+    assert_accessible(page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import current_app, render_template, request, url_for
 
 from . import bp
 from .access import current_staff, may_open
@@ -34,3 +34,13 @@ def staff_template_globals() -> dict[str, Any]:
     user = current_staff()
     return {"staff_user": user,
             "staff_navigation": navigation_for(user.role) if user is not None else []}
+
+
+@bp.errorhandler(403)
+def not_for_this_role(_error: Exception) -> tuple[str, int]:
+    """A colleague who opens a page or record their role does not cover stays in the console:
+    the page says which roles it is for and leads back to what they may open."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    access = getattr(view, "staff_access", None)
+    roles = sorted(access.roles) if access is not None else []
+    return render_template("staff/not_for_this_role.html", roles=roles), 403
