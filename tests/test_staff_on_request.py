@@ -199,7 +199,10 @@ def test_a_colleague_without_the_role_gets_403(app, make_staff, ada, frozen_cloc
 
 def test_an_unknown_person_is_404(app, make_staff, frozen_clock):
     member = make_staff("marketing")
-    assert member.client.get("/staff/people/424242").status_code == 404
+    response = member.client.get("/staff/people/424242")
+    assert response.status_code == 404
+    # Said inside the console, with its navigation and the way back.
+    assert b'aria-label="Staff console"' in response.data and b'href="/staff"' in response.data
     response = member.client.post("/staff/people/424242/choices",
                                   data=on_request_form("post:offers", False, frozen_clock.now))
     assert response.status_code == 404

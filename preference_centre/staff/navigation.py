@@ -44,3 +44,10 @@ def not_for_this_role(_error: Exception) -> tuple[str, int]:
     access = getattr(view, "staff_access", None)
     roles = sorted(access.roles) if access is not None else []
     return render_template("staff/not_for_this_role.html", roles=roles), 403
+
+
+@bp.errorhandler(404)
+def not_in_the_console(_error: Exception) -> tuple[str, int]:
+    """A record that is not there (erased, or a mistyped number) is said so inside the
+    console, with the way back."""
+    return render_template("staff/not_found.html"), 404
