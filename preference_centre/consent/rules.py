@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.engine import Connection
 
 from .. import clock
@@ -145,12 +145,9 @@ def suppressed_kinds(email_hash: str | None, phone_hash: str | None,
               if value]
     if not wanted:
         return set()
-    found = set()
-    for kind, value in wanted:
-        if connection.execute(select(_suppressions.c.id).where(
-                _suppressions.c.kind == kind, _suppressions.c.value_hash == value)).first():
-            found.add(kind)
-    return found
+    return set(connection.execute(select(_suppressions.c.kind).distinct().where(or_(*(
+        and_(_suppressions.c.kind == kind, _suppressions.c.value_hash == value)
+        for kind, value in wanted)))).scalars())
 
 
 def lift_suppression(person_ids: Sequence[int], kind: str, value_hash: str | None,
