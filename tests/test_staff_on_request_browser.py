@@ -69,7 +69,11 @@ def test_on_a_phone_the_choices_read_as_a_list_not_a_table_to_scroll(
     page.goto(f"{live_server}/staff/people?email=caller@example.com")
     region = page.get_by_role("region", name="Choices now")
     assert region.evaluate("element => element.scrollWidth <= element.clientWidth")
-    assert page.get_by_text("May we contact them now?").first.is_visible()
+    # Each answer sits on its own line under its purpose, not in a column beside it.
+    purpose = region.get_by_role("rowheader").first.bounding_box()
+    answer = region.get_by_role("cell").first.bounding_box()
+    assert answer["y"] >= purpose["y"] + purpose["height"] and answer["x"] == purpose["x"]
+    assert region.get_by_role("columnheader", name="May we contact them now?").count() == 1
     assert_accessible(page)
     page.goto(f"{live_server}/staff/team")  # another role's page, still inside the console
     page.get_by_role("heading", name="You cannot do that").wait_for()
