@@ -39,10 +39,10 @@ def blueprint_limit(blueprint: Blueprint, *args: Any, **kwargs: Any) -> None:
 
 
 def never_limited(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Put above ``@bp.route``: no limit, the app-wide default included, ever counts or
-    refuses this view. Flask-Limiter's ``exempt`` would too, but only after resolving the
-    request's limits, which cost a tenth of a one-click unsubscribe; a request filter
-    answers before that."""
+    """Put directly above ``@bp.route`` (it names the function the route registered): no
+    limit, the app-wide default included, ever counts or refuses this view. Flask-Limiter's
+    ``exempt`` would too, but only after resolving the request's limits on every request; a
+    request filter answers before that, for views that take bursts (one-click)."""
     _NEVER_LIMITED.add(view)
     return view
 

@@ -27,7 +27,7 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         # PostgreSQL sessions run in UTC (database.postgresql), so their times come back
-        # as UTC already; converting them anyway cost more than reading them.
+        # as UTC already and need no conversion (exports read one per row).
         if value is None or value.tzinfo is UTC:
             return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, render_template, request, url_for
 
 from . import bp
-from .access import current_staff, may_open
+from .access import access_of, current_staff, may_open
 
 # Label and endpoint, in the order shown. People, Exports and Campaigns appear once their
 # pages are registered under these endpoint names.
@@ -40,14 +40,14 @@ def staff_template_globals() -> dict[str, Any]:
 def not_for_this_role(_error: Exception) -> tuple[str, int]:
     """A colleague who opens a page or record their role does not cover stays in the console:
     the page says which roles it is for and leads back to what they may open."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    access = getattr(view, "staff_access", None)
+    access = access_of(current_app.view_functions.get(request.endpoint or ""))
     roles = sorted(access.roles) if access is not None else []
     return render_template("staff/not_for_this_role.html", roles=roles), 403
 
 
 @bp.errorhandler(404)
 def not_in_the_console(_error: Exception) -> tuple[str, int]:
-    """A record that is not there (erased, or a mistyped number) is said so inside the
-    console, with the way back."""
+    """A record a console page looked for and did not find (erased, or a mistyped number) is
+    said so inside the console, with the way back. (An address no route matches gets the
+    site's own 404 page: no console view ran.)"""
     return render_template("staff/not_found.html"), 404
