@@ -34,7 +34,7 @@ seed: migrate
 # outbox worker run together; Ctrl-C stops all three. The traps end only the two background
 # jobs (by pid): signalling the whole group would signal make and this shell too. The shell
 # waits for them to end before it exits, so the prompt comes back once everything has
-# stopped (the worker first finishes the message it is sending), and make, which gets the
+# stopped (the worker first finishes and records the batch in hand), and make, which gets the
 # Ctrl-C too, still has this shell to reap: GNU make 4.3 says "wait: No child processes"
 # when its child is gone before its own handler runs.
 run: seed
