@@ -11,6 +11,8 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from ..consent import Evidence
+
 MAX_ID = 2**31 - 1  # an INTEGER column on PostgreSQL
 MAX_AMOUNT_PENCE = 10**9
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
@@ -19,6 +21,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 ORDER_STATUSES = ("confirmed", "changed", "delayed", "dispatched", "delivered", "cancelled")
 COMMUNICATION_CHANNELS = ("email", "webchat", "phone")
 DIRECTIONS = ("inbound", "outbound")
+EVIDENCE_FIELDS = ("captured_at", "collection_point", "notice_version", "wording")
 
 
 class InvalidInput(ValueError):
@@ -115,6 +118,19 @@ class Fields:
             self.errors[name] = "Cannot be in the future."
             return None
         return when
+
+    def evidence(self, *, now: datetime) -> Evidence | None:
+        """The evidence of a captured choice (when, where, the notice or the wording shown),
+        each field checked, or None when none is given: the API and a contacts file read it
+        alike. Whether it is enough is the consent rules' call."""
+        captured_at = self.moment("captured_at", now=now)
+        collection_point = self.text("collection_point", max_length=200)
+        notice_version = self.text("notice_version", max_length=20)
+        wording = self.text("wording", max_length=2000)
+        if not any(self.data.get(name) is not None for name in EVIDENCE_FIELDS):
+            return None
+        return Evidence(captured_at=captured_at, collection_point=collection_point,
+                        notice_version=notice_version, wording=wording)
 
     def choices_map(self, name: str, allowed_keys: set[str], *, max_items: int = 50,
                     ) -> dict[str, bool]:

@@ -126,23 +126,18 @@ def contact_decision(fields: Fields) -> Response:
     return jsonify({"allowed": decision.allowed, "reason": decision.reason})
 
 
-EVIDENCE_FIELDS = ("captured_at", "collection_point", "notice_version", "wording")
-
-
 def evidence_from(fields: Fields, *, required: bool = False) -> Evidence | None:
-    """The evidence of a captured choice (when, where, the notice or wording shown), or
-    None when the request gives none. Whether it is enough is the consent rules' call."""
-    captured_at = fields.moment("captured_at", now=clock.utcnow())
-    collection_point = fields.text("collection_point", max_length=200)
-    notice_version = fields.text("notice_version", max_length=20)
-    wording = fields.text("wording", max_length=2000)
-    if notice_version and db.session.execute(db.select(NoticeVersion.id).where(
-            NoticeVersion.version == notice_version)).first() is None:
+    """The evidence of a captured choice, or None when the request gives none (with
+    ``required``, an empty one, which the consent rules then refuse), its notice version
+    checked against the published ones."""
+    evidence = fields.evidence(now=clock.utcnow())
+    version = evidence.notice_version if evidence is not None else None
+    if version and db.session.execute(db.select(NoticeVersion.id).where(
+            NoticeVersion.version == version)).first() is None:
         fields.errors["notice_version"] = "Not a published notice version (see /privacy)."
-    if not required and not any(fields.data.get(name) is not None for name in EVIDENCE_FIELDS):
-        return None
-    return Evidence(captured_at=captured_at, collection_point=collection_point,
-                    notice_version=notice_version, wording=wording)
+    if evidence is None and required:
+        return Evidence()
+    return evidence
 
 
 @bp.get("/people/<int:person_id>/consent")

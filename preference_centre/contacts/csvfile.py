@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from ..api.schemas import EVIDENCE_FIELDS
+
 DETAIL_COLUMNS = ("name", "phone", "address")
-EVIDENCE_COLUMNS = ("captured_at", "collection_point", "notice_version", "wording")
-FIXED_COLUMNS = ("email", *DETAIL_COLUMNS, "email_verified", *EVIDENCE_COLUMNS)
+FIXED_COLUMNS = ("email", *DETAIL_COLUMNS, "email_verified", *EVIDENCE_FIELDS)
 SHOWN_NAME_MAX = 40  # an unknown column's name is quoted at most this long
 
 

@@ -9,8 +9,8 @@ means "no change". Reasons name the column, never the value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,11 +20,9 @@ from ..api.schemas import Fields
 from ..auth.forms import NAME_MAX
 from ..consent import Evidence, purposes_from_config
 from ..people import is_phone_number
-from .csvfile import EVIDENCE_COLUMNS, Record
+from .csvfile import Record
 
 YES, NO = ("yes", "true", "1"), ("no", "false", "0")
-# The API's limits for the same evidence (api/views.py, evidence_from).
-COLLECTION_POINT_MAX, NOTICE_VERSION_MAX, WORDING_MAX = 200, 20, 2000
 
 
 @dataclass(frozen=True)
@@ -77,18 +75,12 @@ def parse_record(record: Record, purpose_keys: set[str], *,
     verified = _yes_no(fields, "email_verified")
     consents = {key: allowed for key in sorted(purpose_keys & record.values.keys())
                 if (allowed := _yes_no(fields, key)) is not None}
-    captured_at = fields.moment("captured_at", now=now)
-    collection_point = fields.text("collection_point", max_length=COLLECTION_POINT_MAX)
-    notice_version = fields.text("notice_version", max_length=NOTICE_VERSION_MAX)
-    wording = fields.text("wording", max_length=WORDING_MAX)
+    evidence = fields.evidence(now=now)
     if fields.errors or email is None:
         return BadRow(record.line, " ".join(f"{name}: {reason}"
                                             for name, reason in fields.errors.items()))
-    evidence = None
-    if _gives_any(fields.data, EVIDENCE_COLUMNS):
-        evidence = Evidence(captured_at=captured_at,
-                            collection_point=collection_point or default_collection_point,
-                            notice_version=notice_version, wording=wording)
+    if evidence is not None and not evidence.collection_point:
+        evidence = replace(evidence, collection_point=default_collection_point)
     return ContactRow(record.line, email, details, consents, evidence, bool(verified))
 
 
@@ -117,6 +109,3 @@ def _yes_no(fields: Fields, name: str) -> bool | None:
     fields.errors[name] = "Use yes or no (or true/false, 1/0), or leave it blank for no change."
     return None
 
-
-def _gives_any(data: Mapping[str, str], names: Iterable[str]) -> bool:
-    return any(name in data for name in names)
