@@ -60,13 +60,13 @@ class ContactFile:
 
 
 def open_contacts(path: Path, purpose_keys: Iterable[str]) -> ContactFile:
-    """Check the file at ``path`` whole: its header must name ``email`` and only known
-    columns (``FIXED_COLUMNS`` and the purpose keys, in any case), and every line after it
-    must read as CSV. Raises ``BadFile`` with a one-line reason."""
-    columns = _header(path, set(purpose_keys))
+    """Check the file at ``path`` whole, in one pass: its header must name ``email`` and only
+    known columns (``FIXED_COLUMNS`` and the purpose keys, in any case), and every line after
+    it must read as CSV. Raises ``BadFile`` with a one-line reason."""
     with _open(path) as handle:
         reader = csv.reader(handle, strict=True)
         try:
+            columns = _columns(path, next(reader, None), set(purpose_keys))
             for _values in reader:
                 pass
         except csv.Error as exc:
@@ -90,15 +90,8 @@ def _open(path: Path) -> IO[str]:
     return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
 
 
-def _header(path: Path, purpose_keys: set[str]) -> tuple[str, ...]:
-    with _open(path) as handle:
-        try:
-            first = next(csv.reader(handle, strict=True), None)
-        except csv.Error as exc:
-            raise BadFile(f"{path.name} is not a readable CSV file (line 1: {exc}); nothing "
-                          "was imported.") from exc
-        except UnicodeDecodeError as exc:
-            raise BadFile(_NOT_UTF8.format(name=path.name)) from exc
+def _columns(path: Path, first: list[str] | None, purpose_keys: set[str]) -> tuple[str, ...]:
+    """The columns the header row ``first`` names, or ``BadFile`` saying what is wrong."""
     if not first or not any(cell.strip() for cell in first):
         raise BadFile(f"{path.name} is empty: its first line must name the columns, "
                       "e.g. email,name,email:offers.")
