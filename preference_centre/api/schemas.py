@@ -12,6 +12,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from ..consent import Evidence
+from ..consent.rules import COLLECTION_POINT_MAX, NOTICE_VERSION_MAX, WORDING_MAX
 
 MAX_ID = 2**31 - 1  # an INTEGER column on PostgreSQL
 MAX_AMOUNT_PENCE = 10**9
@@ -124,9 +125,9 @@ class Fields:
         each field checked, or None when none is given: the API and a contacts file read it
         alike. Whether it is enough is the consent rules' call."""
         captured_at = self.moment("captured_at", now=now)
-        collection_point = self.text("collection_point", max_length=200)
-        notice_version = self.text("notice_version", max_length=20)
-        wording = self.text("wording", max_length=2000)
+        collection_point = self.text("collection_point", max_length=COLLECTION_POINT_MAX)
+        notice_version = self.text("notice_version", max_length=NOTICE_VERSION_MAX)
+        wording = self.text("wording", max_length=WORDING_MAX)
         if not any(self.data.get(name) is not None for name in EVIDENCE_FIELDS):
             return None
         return Evidence(captured_at=captured_at, collection_point=collection_point,

@@ -45,6 +45,11 @@ class GrantRefused(ValueError):
         self.refused_at = refused_at
 
 
+# The longest evidence any writer may give: the ledger's columns (consent_events), and
+# agreed wording kept to what a form can show.
+COLLECTION_POINT_MAX, NOTICE_VERSION_MAX, WORDING_MAX = 200, 20, 2000
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What another system must give with a choice it captured from the person."""

@@ -31,6 +31,7 @@ from ..account.date_input import DateInputField
 from ..auth.forms import current_password_field, email_field, new_password_field
 from ..auth.validators import at_most, strip
 from ..consent.ledger import ASKED_BY
+from ..consent.rules import WORDING_MAX
 from ..models import STAFF_ROLES
 from ..preferences.history import UK_TIME
 
@@ -129,7 +130,6 @@ class CampaignForm(FlaskForm):
 ON_REQUEST_CHOICES = [SelectChoice("off", "Turn off / stop (objection)"),
                       SelectChoice("on", "Turn on / allow")]
 ASKED_BY_CHOICES = [SelectChoice(key, words.capitalize()) for key, words in ASKED_BY.items()]
-WORDING_MAX = 2000
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
