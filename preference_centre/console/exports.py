@@ -87,7 +87,8 @@ def _streamed(channel: str, topic: str, *columns: object) -> Iterator[tuple]:
     """The columns (raw, still encrypted) of everyone ``audience`` allows right now."""
     query = audience(channel, topic).with_only_columns(
         *[type_coerce(column, Text()) for column in columns])
-    return iter(db.session.execute(query.execution_options(yield_per=BATCH)))
+    # Core rows, as for the suppression list (suppression.queries.stream_entries).
+    return iter(db.session.connection().execute(query.execution_options(yield_per=BATCH)))
 
 
 def post_contact_rows() -> Iterator[Row]:
