@@ -24,9 +24,16 @@ def on_request_form(purpose: str, allowed: bool, asked_at: datetime, *,
             "notice_version": notice_version, "wording": wording}
 
 
+def look_up(client: Any, address: str) -> Any:
+    """Look a person up by address, as the console's form does."""
+    return client.post("/staff/people", data={"email": address})
+
+
 def record_on_request(client: Any, person: Any, purpose: str, allowed: bool,
                       asked_at: datetime, **given: str) -> Any:
-    """Post the form for ``person`` through a signed-in staff ``client``."""
+    """Post the form for ``person`` through a signed-in staff ``client``, after looking them
+    up by address as a colleague does (marketing opens only records it found so)."""
+    look_up(client, person.email)
     return client.post(f"/staff/people/{person.id}/choices",
                        data=on_request_form(purpose, allowed, asked_at, **given))
 

@@ -14,7 +14,7 @@ from preference_centre.consent import Actor, history, may_contact, record_change
 from preference_centre.data_rights import requests as rights
 from preference_centre.extensions import db
 from preference_centre.models import ConsentEvent, StaffAudit, Suppression
-from tests.helpers_staff import on_request_form, record_on_request, refusal_on
+from tests.helpers_staff import look_up, on_request_form, record_on_request, refusal_on
 
 
 def audit_rows(action: str) -> list[StaffAudit]:
@@ -60,7 +60,9 @@ def test_an_objection_to_post_from_a_phone_call_is_recorded_audited_and_told(
     assert ("staff recorded, at the person&#39;s request by phone call, that the person "
             "objected to Offers by post") in page
     assert "by staff, at the person&#39;s request by phone call" in page  # the "How" column
-    assert [row.target_id for row in audit_rows("person.looked_up")] == [str(ada.id)]
+    # Found by address, then shown again by number: both audited, and told apart.
+    assert [(row.target_id, row.detail) for row in audit_rows("person.looked_up")] == [
+        (str(ada.id), None), (str(ada.id), "by record number")]
 
 
 def test_the_person_reads_what_staff_recorded_for_them_in_their_own_history(
@@ -151,6 +153,7 @@ def test_the_same_choice_again_changes_nothing_and_says_so(app, make_staff, ada,
 def test_a_form_filled_in_wrong_is_explained_and_writes_nothing(
         app, make_staff, ada, frozen_clock, change, message):
     member = make_staff("marketing")
+    look_up(member.client, "ada@example.com")
     before = event_count()
     data = {**on_request_form("email:offers", False, frozen_clock.now), **change}
     response = member.client.post(f"/staff/people/{ada.id}/choices", data=data)
@@ -162,7 +165,9 @@ def test_a_form_filled_in_wrong_is_explained_and_writes_nothing(
 
 def test_the_form_offers_the_choices_a_person_can_make_and_nothing_else(
         app, make_staff, ada):
-    page = make_staff("marketing").client.get(f"/staff/people/{ada.id}").get_data(as_text=True)
+    member = make_staff("marketing")
+    look_up(member.client, "ada@example.com")
+    page = member.client.get(f"/staff/people/{ada.id}").get_data(as_text=True)
     assert "Record a choice the person asked us to make" in page
     for key in ("email:offers", "sms:policy", "post:offers", "phone:offers",
                 "ads:personalised", "profiling"):
@@ -206,3 +211,47 @@ def test_an_unknown_person_is_404(app, make_staff, frozen_clock):
     response = member.client.post("/staff/people/424242/choices",
                                   data=on_request_form("post:offers", False, frozen_clock.now))
     assert response.status_code == 404
+
+
+def test_marketing_opens_a_record_by_number_only_once_it_found_the_person_by_address(
+        app, make_staff, ada, frozen_clock):
+    """Record numbers run 1, 2, 3...: walking them must not list people and their addresses."""
+    member = make_staff("marketing")
+    response = member.client.get(f"/staff/people/{ada.id}")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "<h1>Look the person up first</h1>" in page and 'href="/staff/people"' in page
+    assert "ada@example.com" not in page and "ask an admin" not in page
+    refused = member.client.post(f"/staff/people/{ada.id}/choices",
+                                 data=on_request_form("email:offers", False, frozen_clock.now))
+    assert refused.status_code == 403 and may_contact(ada.id, "email", "offers").allowed
+    assert audit_rows("person.looked_up") == []  # nothing was shown
+
+    look_up(member.client, "ADA@example.com ")
+    page = member.client.get(f"/staff/people/{ada.id}").get_data(as_text=True)
+    assert "ada@example.com" in page
+
+
+def test_a_look_up_in_an_earlier_session_does_not_open_the_record_in_the_next(
+        app, make_staff, ada, frozen_clock):
+    member = make_staff("marketing")
+    look_up(member.client, "ada@example.com")
+    assert member.client.get(f"/staff/people/{ada.id}").status_code == 200
+    frozen_clock.advance(hours=1)
+    later = member.sign_in(app.test_client())
+    assert later.get(f"/staff/people/{ada.id}").status_code == 403
+
+
+def test_opening_a_record_by_number_does_not_count_as_finding_the_person(
+        app, make_staff, make_person, ada):
+    """A record number the look-up never showed stays closed, even beside one it did."""
+    member = make_staff("marketing")
+    bob = make_person(email="bob@example.com")
+    look_up(member.client, "ada@example.com")
+    assert member.client.get(f"/staff/people/{ada.id}").status_code == 200
+    assert member.client.get(f"/staff/people/{bob.id}").status_code == 403
+
+
+def test_the_privacy_desk_opens_any_record_by_number(app, make_staff, ada):
+    page = make_staff("privacy").client.get(f"/staff/people/{ada.id}").get_data(as_text=True)
+    assert "ada@example.com" in page

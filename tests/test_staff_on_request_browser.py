@@ -78,3 +78,20 @@ def test_on_a_phone_the_choices_read_as_a_list_not_a_table_to_scroll(
     page.goto(f"{live_server}/staff/team")  # another role's page, still inside the console
     page.get_by_role("heading", name="You cannot do that").wait_for()
     assert_accessible(page)
+
+
+@pytest.mark.browser
+def test_a_record_not_looked_up_says_how_to_open_it(app, page, live_server, make_staff,
+                                                    make_person):
+    stranger = make_person(email="stranger@example.com")
+    member = make_staff("marketing", logged_in=False)
+    log_in_staff(page, member, live_server)
+    page.goto(f"{live_server}/staff/people/{stranger.id}")
+    page.get_by_role("heading", name="Look the person up first").wait_for()
+    assert page.get_by_text("stranger@example.com").count() == 0
+    assert_accessible(page)
+    page.get_by_role("link", name="Look a person up").click()
+    page.get_by_label("Email address").fill("stranger@example.com")
+    page.get_by_role("button", name="Look up").click()
+    page.goto(f"{live_server}/staff/people/{stranger.id}")
+    page.get_by_role("heading", name="Record a choice the person asked us to make").wait_for()

@@ -28,10 +28,12 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.exceptions import Forbidden
 
 from .. import tokens
 from ..extensions import db
 from ..models import STAFF_ROLES, StaffSession, StaffUser
+from .audit import found_by_address
 from .sessions import live_staff_session
 
 COOKIE_NAME = "staff_session"
@@ -98,6 +100,29 @@ def signed_in() -> SignedIn | None:
             g.staff_session_lapsed = True
     g.staff_signed_in = found
     return found
+
+
+class LookUpFirst(Forbidden):
+    """The role opens people's records, but only ones it found by their address."""
+
+    description = ("You can open a person's record once you have looked them up by their "
+                   "email address since you logged in.")
+
+
+# Who may open any person's record by its number (the privacy desk answers requests about
+# anyone). Marketing opens only the records it found by exact address in this session, so
+# record numbers cannot be walked through to list people and their addresses.
+OPENS_ANY_RECORD = frozenset({"privacy"})
+
+
+def check_may_open_person(person_id: int) -> None:
+    """Raise :class:`LookUpFirst` unless the signed-in role opens any record, or this
+    session found ``person_id`` by their address."""
+    found = signed_in()
+    if found is None or found.user.role in OPENS_ANY_RECORD:
+        return
+    if not found_by_address(found.user.id, person_id, found.session.created_at):
+        raise LookUpFirst()
 
 
 def current_staff() -> StaffUser | None:

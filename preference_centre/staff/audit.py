@@ -19,6 +19,9 @@ from ..requestinfo import truncate_ip
 
 _ACTION = re.compile(r"^[a-z][a-z0-9_.]{0,39}$")
 PAGE_SIZE = 50
+LOOKED_UP = "person.looked_up"
+# The note on a record opened by its number: unlike a look-up by address, it finds nobody.
+BY_NUMBER = "by record number"
 
 
 def record_audit(actor: StaffUser | int | None, action: str, target_type: str | None = None,
@@ -96,6 +99,18 @@ def audit_page(chosen: AuditFilter, page: int = 1, size: int = PAGE_SIZE) -> Aud
     ).all()
     return AuditPage(rows=[AuditRow(*row) for row in rows[:size]], page=page,
                      has_next=len(rows) > size)
+
+
+def found_by_address(actor_id: int, person_id: int, since: datetime) -> bool:
+    """Whether the staff member found the person by their address (the look-up's own audit
+    entry, not a record opened by its number) at or after ``since``."""
+    return db.session.execute(
+        db.select(StaffAudit.id).where(
+            StaffAudit.actor_id == actor_id, StaffAudit.action == LOOKED_UP,
+            StaffAudit.target_type == "person", StaffAudit.target_id == str(person_id),
+            StaffAudit.occurred_at >= since, StaffAudit.detail.is_(None))
+        .limit(1)
+    ).first() is not None
 
 
 def recorded_actions() -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, render_template, request, url_for
 
 from . import bp
-from .access import access_of, current_staff, may_open
+from .access import LookUpFirst, access_of, current_staff, may_open
 
 # Label and endpoint, in the order shown. People, Exports and Campaigns appear once their
 # pages are registered under these endpoint names.
@@ -37,12 +37,14 @@ def staff_template_globals() -> dict[str, Any]:
 
 
 @bp.errorhandler(403)
-def not_for_this_role(_error: Exception) -> tuple[str, int]:
+def not_for_this_role(error: Exception) -> tuple[str, int]:
     """A colleague who opens a page or record their role does not cover stays in the console:
-    the page says which roles it is for and leads back to what they may open."""
+    the page says which roles it is for (or what would open the record) and leads back to
+    what they may open."""
     access = access_of(current_app.view_functions.get(request.endpoint or ""))
     roles = sorted(access.roles) if access is not None else []
-    return render_template("staff/not_for_this_role.html", roles=roles), 403
+    why = error.description if isinstance(error, LookUpFirst) else None
+    return render_template("staff/not_for_this_role.html", roles=roles, why=why), 403
 
 
 @bp.errorhandler(404)

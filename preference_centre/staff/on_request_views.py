@@ -29,8 +29,8 @@ from ..models import Person
 from ..preferences.history import change_words, date_and_time, way_words
 from ..privacy.versions import UnknownNotice
 from . import bp
-from .access import current_staff, staff_required
-from .audit import record_audit
+from .access import check_may_open_person, current_staff, staff_required
+from .audit import BY_NUMBER, LOOKED_UP, record_audit
 from .forms import LookupForm, OnRequestForm
 from .person_page import choice_form, render_people
 
@@ -39,6 +39,7 @@ def _person(person_id: int) -> Person:
     person = db.session.get(Person, person_id)
     if person is None:
         abort(404)
+    check_may_open_person(person.id)
     return person
 
 
@@ -47,7 +48,8 @@ def _person(person_id: int) -> Person:
 def person(person_id: int) -> Any:
     user = current_staff()
     record = person_record(_person(person_id), user.role)
-    record_audit(user, "person.looked_up", "person", record.person_id, ip=request.remote_addr)
+    record_audit(user, LOOKED_UP, "person", record.person_id, detail=BY_NUMBER,
+                 ip=request.remote_addr)
     db.session.commit()
     return render_people(LookupForm(formdata=None), record=record)
 

@@ -2,8 +2,9 @@
 hash; their answer per purpose, since when and how, and the whole ledger in plain words.
 Every look-up is audited, one that finds nobody without the address. The privacy team can
 also download the proof of consent (every event with its evidence and notice version). The
-person found can be shown again by their record number, and a choice they asked us to make
-recorded for them: ``on_request_views``."""
+person found can be shown again by their record number (marketing: only one it found by
+address in this session, ``access.check_may_open_person``), and a choice they asked us to
+make recorded for them: ``on_request_views``."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from ..links import external_url
 from ..models import Person
 from . import bp
 from .access import current_staff, staff_required
-from .audit import record_audit
+from .audit import LOOKED_UP, record_audit
 from .downloads import attachment_name, csv_lines
 from .forms import LookupForm, LookupQueryForm
 from .person_page import render_people
@@ -48,7 +49,7 @@ def _look_up(form: LookupForm) -> Any:
     user = current_staff()
     record = look_up_person(form.email.data, user.role)
     # The audit names the person found, never the address typed.
-    record_audit(user, "person.looked_up", "person", record.person_id if record else None,
+    record_audit(user, LOOKED_UP, "person", record.person_id if record else None,
                  detail=None if record else "nobody found", ip=request.remote_addr)
     db.session.commit()
     return render_people(form, record=record, searched=True)
