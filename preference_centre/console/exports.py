@@ -14,6 +14,7 @@ from sqlalchemy import Text, type_coerce
 from .. import crypto
 from ..consent import audience
 from ..data_rights.export import neutralise
+from ..database.streams import stream_rows
 from ..extensions import db
 from ..models import Person
 from ..suppression.queries import check_channel, stream_entries
@@ -87,8 +88,7 @@ def _streamed(channel: str, topic: str, *columns: object) -> Iterator[tuple]:
     """The columns (raw, still encrypted) of everyone ``audience`` allows right now."""
     query = audience(channel, topic).with_only_columns(
         *[type_coerce(column, Text()) for column in columns])
-    # Core rows, as for the suppression list (suppression.queries.stream_entries).
-    return iter(db.session.connection().execute(query.execution_options(yield_per=BATCH)))
+    return stream_rows(db.session.connection(), query, BATCH)
 
 
 def post_contact_rows() -> Iterator[Row]:

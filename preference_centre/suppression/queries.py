@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 from .. import crypto
 from ..consent import marketing_purposes, purposes_from_config, reachable
 from ..consent.catalogue import MARKETING_CHANNELS
+from ..database.streams import stream_rows
 from ..extensions import db
 from ..models import ConsentState, Person, Suppression
 from ..models.types import UTCDateTime
@@ -104,22 +105,20 @@ def stream_entries(channel: str, *, contact: bool = False,
     # Core rows from the session's connection: the list names no entity, and the ORM's result
     # handling would cost more per row than the rule's SQL.
     connection = db.session.connection()
-    rows = connection.execute(
-        select(listed.id, type_coerce(listed.email, Text()), reason, since, extra)
+    rows = stream_rows(connection, select(
+        listed.id, type_coerce(listed.email, Text()), reason, since, extra)
         .where(listed.status == "active", not_(_reachable(channel, keys, listed)))
-        .order_by(listed.id)
-        .execution_options(yield_per=batch))
+        .order_by(listed.id), batch)
     post = channel == "post"
     for person_id, email, why, when, more in rows:
         more = decrypt(more) if more is not None else None
         yield Entry(channel, why, when, f"p{person_id}", decrypt(email),
                     phone=None if post else more, address=more if post else None)
     kinds = [kind for kind, channels in KIND_CHANNELS.items() if channel in channels]
-    hashes = connection.execute(
-        select(Suppression.id, Suppression.kind, Suppression.value_hash, Suppression.reason,
-               Suppression.created_at)
-        .where(Suppression.kind.in_(kinds)).order_by(Suppression.id)
-        .execution_options(yield_per=batch))
+    hashes = stream_rows(connection, select(
+        Suppression.id, Suppression.kind, Suppression.value_hash, Suppression.reason,
+        Suppression.created_at)
+        .where(Suppression.kind.in_(kinds)).order_by(Suppression.id), batch)
     for row_id, kind, value_hash, reason, created_at in hashes:
         yield Entry(channel=channel, reason=reason, since=created_at, cursor=f"s{row_id}",
                     email_hash=value_hash if kind == "email" else None,
