@@ -5,8 +5,8 @@ On PostgreSQL the rows come through psycopg's ``Cursor.stream`` in chunks (libpq
 chunked rows mode): the server sends the result as it finds it, while this process writes
 out the rows before, so the two work at once. A server-side cursor (``yield_per``) makes
 them take turns: the server finds a batch while this process waits, then waits while the
-batch is written. SQLite runs inside this process: rows come ``batch`` at a time
-(``yield_per``).
+batch is written. SQLite runs inside this process, and a libpq older than 17 has no chunks:
+rows then come ``batch`` at a time (``yield_per``).
 
 Either way a row holds the same Python values: the columns' own result processing (an aware
 UTC time, say) is applied as to any query. The statement's values are written into its text
@@ -23,13 +23,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from psycopg import pq
 from sqlalchemy import Select
 from sqlalchemy.engine import Connection
+
+CHUNKED_ROWS_LIBPQ = 170000  # libpq 17 brought chunked rows; psycopg's binary wheel has it
 
 
 def stream_rows(connection: Connection, statement: Select[Any], batch: int) -> Iterator[Any]:
     """Every row of ``statement`` on ``connection``, in its order, as it comes."""
-    if connection.dialect.driver != "psycopg":
+    if connection.dialect.driver != "psycopg" or pq.version() < CHUNKED_ROWS_LIBPQ:
         yield from connection.execute(statement.execution_options(yield_per=batch))
         return
     dialect = connection.dialect
