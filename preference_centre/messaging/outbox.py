@@ -46,8 +46,8 @@ log = logging.getLogger(__name__)
 OUTCOMES = ("sent", "retry", "failed", "dead", "suppressed", "cancelled", "paused", "capped")
 _table = OutboxMessage.__table__
 # Messages per consent query and per recorded outcome: at ~2 ms a message a window leaves
-# within about 0.1 s of its consent check, and costs one query and one commit instead of 50.
-WINDOW = 50
+# within about 0.2 s of its consent check, and costs one query and one commit instead of 100.
+WINDOW = 100
 # What sending reads of a claimed row (not its timestamps, status or last error).
 _COLUMNS = [_table.c[name] for name in (
     "id", "person_id", "campaign_id", "channel", "purpose", "recipient", "subject",
