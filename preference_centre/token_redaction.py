@@ -37,9 +37,11 @@ SEPARATOR = "(?:/|%2F)"  # with IGNORECASE, also %2f
 # The token runs to the next separator, raw or escaped (/ ? # & as %2F %3F %23 %26); other
 # escapes are part of it.
 VALUE = r"(?:[^/?#&\s\"'%]|%(?!2F|3F|23|26)[0-9A-F]{2})++"
-# A word that may hold an address, e.g. ada%2Bnews%40example.com; one holding @ or %40 is
-# masked whole.
-EMAIL_WORD = re.compile(r"[\w.%+\-@!#$*^`{|}~]++")
+# A word holding @ or %40 (ada%2Bnews%40example.com) is masked whole: a run of these
+# characters (see ``_mask_emails``).
+WORD_RUN = re.compile(r"[\w.%+\-@!#$*^`{|}~]*+")
+EMAIL_WORD = re.compile(r"[\w.%+\-@!#$*^`{|}~]++")  # one word of them
+AT = re.compile(r"@|%40")
 ESCAPES = re.compile(r"%([0-9A-Fa-f]{2})")
 SLASHES = re.compile(r"/{2,}")
 
@@ -86,7 +88,7 @@ class TokenRedactor(logging.Filter):
             line = line[:MAX_LINE]
         line = self.pattern.sub(self._mask, line)
         if "@" in line or "%40" in line:
-            line = EMAIL_WORD.sub(_mask_email, line)
+            line = _mask_emails(line)
         return line + tail
 
     def _mask(self, match: re.Match[str]) -> str:
@@ -105,6 +107,19 @@ class TokenRedactor(logging.Filter):
         if record.exc_text:
             record.exc_text = self.redact(record.exc_text)
         return True
+
+
+def _mask_emails(line: str) -> str:
+    """``line`` with each word that holds @ or %40 replaced by ``EMAIL_MASK``. Only the part
+    from the word of the first @ to the word of the last is read word by word (a request
+    line holds one or two addresses); its start is found by reading the line backwards."""
+    first = AT.search(line)
+    if first is None:
+        return line
+    start = len(line) - WORD_RUN.match(line[::-1], len(line) - first.start()).end()
+    last = max(line.rfind("@") + 1, line.rfind("%40") + 3)
+    end = WORD_RUN.match(line, last).end()
+    return line[:start] + EMAIL_WORD.sub(_mask_email, line[start:end]) + line[end:]
 
 
 def _mask_email(match: re.Match[str]) -> str:

@@ -234,3 +234,11 @@ def test_long_runs_of_address_characters_are_filtered_whole(redactor, unit):
     cleaned = redactor.redact("x=" + unit * (LONG // len(unit)) + " /p/secret.five")
     assert "secret.five" not in cleaned
     assert ("@" in unit or "%40" in unit) == cleaned.startswith("x=[email][")
+
+
+def test_every_address_on_a_line_is_masked_and_only_the_addresses(redactor):
+    line = ('"GET /api/v1/people?email=ada%40example.com&note=50%25off&cc=bob@example.org '
+            'HTTP/1.1" 200 "Mozilla/5.0 (ada@home; +http://example.com/bot)"')
+    assert redactor.redact(line) == (
+        '"GET /api/v1/people?email=[email]&note=50%25off&cc=[email] '
+        'HTTP/1.1" 200 "Mozilla/5.0 ([email]; +http://example.com/bot)"')
