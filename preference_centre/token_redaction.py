@@ -39,8 +39,9 @@ SEPARATOR = "(?:/|%2F)"  # with IGNORECASE, also %2f
 VALUE = r"(?:[^/?#&\s\"'%]|%(?!2F|3F|23|26)[0-9A-F]{2})++"
 # A word holding @ or %40 (ada%2Bnews%40example.com) is masked whole: a run of these
 # characters (see ``_mask_emails``).
-WORD_RUN = re.compile(r"[\w.%+\-@!#$*^`{|}~]*+")
-EMAIL_WORD = re.compile(r"[\w.%+\-@!#$*^`{|}~]++")  # one word of them
+_WORD_CHAR = r"[\w.%+\-@!#$*^`{|}~]"
+WORD_RUN = re.compile(_WORD_CHAR + "*+")  # from a position to the end of its word, maybe empty
+EMAIL_WORD = re.compile(_WORD_CHAR + "++")  # one whole word
 AT = re.compile(r"@|%40")
 ESCAPES = re.compile(r"%([0-9A-Fa-f]{2})")
 SLASHES = re.compile(r"/{2,}")
@@ -86,10 +87,7 @@ class TokenRedactor(logging.Filter):
         if len(line) > MAX_LINE:
             tail = f"[{len(line) - MAX_LINE} more characters not logged]"
             line = line[:MAX_LINE]
-        line = self.pattern.sub(self._mask, line)
-        if "@" in line or "%40" in line:
-            line = _mask_emails(line)
-        return line + tail
+        return _mask_emails(self.pattern.sub(self._mask, line)) + tail
 
     def _mask(self, match: re.Match[str]) -> str:
         prefix, value = match.group(1), match.group(2)
