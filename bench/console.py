@@ -14,8 +14,6 @@ suppression export >= 200,000 rows/s with < 30 MB RSS growth.
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 import time
 from datetime import timedelta
@@ -99,6 +97,7 @@ def measure(people: int) -> float:
     from preference_centre.console.exports import suppression_rows
     from preference_centre.console.lookup import look_up_person
     from preference_centre.extensions import db
+    from preference_centre.staff.downloads import csv_lines
 
     dashboard = timed(dashboard_figures, 7)
     assert look_up_person(f"p{people}@example.com") is not None
@@ -107,11 +106,8 @@ def measure(people: int) -> float:
     db.session.remove()
     with PeakRss() as peak:
         started = time.perf_counter()
-        writer = csv.writer(_Discard())
-        count = 0
-        for row in suppression_rows("email"):
-            writer.writerow(row)
-            count += 1
+        # The download's own CSV text (staff.downloads.csv_lines), as the view streams it.
+        count = sum(chunk.count("\n") for chunk in csv_lines(suppression_rows("email")))
         elapsed = time.perf_counter() - started
     print(f"{people:>9,} people: dashboard {dashboard:6.1f} ms, look-up {lookup:5.1f} ms, "
           f"suppression CSV {count - 1:,} rows in {elapsed:.1f} s = "
@@ -119,11 +115,6 @@ def measure(people: int) -> float:
           flush=True)
     db.session.remove()
     return dashboard
-
-
-class _Discard(io.TextIOBase):
-    def write(self, text: str) -> int:
-        return len(text)
 
 
 def main() -> None:

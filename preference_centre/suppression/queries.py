@@ -111,9 +111,11 @@ def stream_entries(channel: str, *, contact: bool = False,
         .order_by(listed.id), batch)
     post = channel == "post"
     for person_id, email, why, when, more in rows:
-        more = decrypt(more) if more is not None else None
-        yield Entry(channel, why, when, f"p{person_id}", decrypt(email),
-                    phone=None if post else more, address=more if post else None)
+        if more is not None:
+            more = decrypt(more)
+        # Positional: keywords cost a lookup per field, and this runs for every person.
+        yield Entry(channel, why, when, f"p{person_id}", decrypt(email), None, None,
+                    None if post else more, more if post else None)
     kinds = [kind for kind, channels in KIND_CHANNELS.items() if channel in channels]
     hashes = stream_rows(connection, select(
         Suppression.id, Suppression.kind, Suppression.value_hash, Suppression.reason,
