@@ -73,3 +73,33 @@ def test_log_in_dashboard_look_up_export_and_a_campaign_sent(app, page, live_ser
     page.get_by_role("heading", name="Progress").wait_for()
     nav.get_by_role("link", name="Campaigns").click()
     page.get_by_role("cell", name="Two for one, {{ first_name }}").wait_for()
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_dashboard_figures_read_as_one_card_per_purpose(app, page, live_server,
+                                                                       make_staff, make_person):
+    for n, allowed in enumerate((True, False, None)):
+        person = make_person(email=f"card{n}@example.com")
+        if allowed is not None:
+            record_changes(person.id, {"email:offers": True}, Actor(source="form"))
+        if allowed is False:
+            record_changes(person.id, {"email:offers": False}, Actor(source="form"))
+    db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in_staff(page, make_staff("marketing", logged_in=False), live_server)
+
+    figures = page.locator("table.staff-figures")
+    # No sideways scrolling: the table fits the phone.
+    assert figures.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    card = figures.get_by_role("row", name="Offers by email")
+    withdrew = card.locator("td[data-label='Withdrew consent']")
+    assert withdrew.is_visible() and withdrew.inner_text().strip() == "1"
+    # Each figure shows its column's name beside it (drawn by CSS from data-label).
+    assert "Withdrew consent" in withdrew.evaluate(
+        "td => getComputedStyle(td, '::before').content")
+    # A reason nobody has is out of sight, yet still a cell of the table under its header.
+    objected = card.locator("td[data-label='Objected']")
+    assert objected.text_content() == "0"
+    assert objected.evaluate("td => td.getBoundingClientRect().width <= 1")
+    assert card.locator("td").count() == figures.locator("thead th").count() - 1
+    assert_accessible(page)
