@@ -65,13 +65,13 @@ def test_the_audit_page_lists_newest_first_and_filters(app, frozen_clock, make_s
     privacy.sign_in()  # the first session went idle in those two days
 
     page = privacy.client.get("/staff/audit").get_data(as_text=True)
-    page = page[page.index("<tbody>"):]
+    page = page[page.index("<tbody"):]
     assert page.index("person.looked_up") < page.index("campaign.sent")
     assert "mo@staff.example.com" in page and "pat@staff.example.com" in page
 
     def table(query):
         html = privacy.client.get("/staff/audit?" + query).get_data(as_text=True)
-        return html[html.index("<tbody>"):]
+        return html[html.index("<tbody"):]
 
     by_who = table(f"who={other.user.id}")
     assert "campaign 7" in by_who and "person 42" not in by_who

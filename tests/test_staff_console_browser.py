@@ -103,3 +103,21 @@ def test_on_a_phone_the_dashboard_figures_read_as_one_card_per_purpose(app, page
     assert objected.evaluate("td => td.getBoundingClientRect().width <= 1")
     assert card.locator("td").count() == figures.locator("thead th").count() - 1
     assert_accessible(page)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/staff/team", "/staff/audit"])
+def test_on_a_phone_the_team_and_the_audit_log_are_cards_that_fit(page, live_server,
+                                                                  make_staff, path):
+    page.set_viewport_size({"width": 390, "height": 844})
+    admin = make_staff("admin", logged_in=False)
+    log_in_staff(page, admin, live_server)
+    page.goto(live_server + path)
+    table = page.locator("main table")
+    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Each row's values carry their column's name, drawn beside them.
+    labelled = table.locator("td[data-label]").first
+    label = labelled.get_attribute("data-label")
+    assert label in labelled.evaluate("td => getComputedStyle(td, '::before').content")
+    assert_accessible(page)
