@@ -45,6 +45,7 @@ from .signup import views as signup_views
 from .sms import views as sms_views
 from .staff import views as staff_views
 from .unsubscribe import views as unsubscribe_views
+from .web.record_ids import RecordId
 
 # Importing a feature's views module attaches its routes to the feature's blueprint.
 FEATURE_VIEWS = (account_views, api_views, auth_views, cookie_hooks, cookie_views,
@@ -114,6 +115,7 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    app.url_map.converters["id"] = RecordId  # before any route names it
     for feature in FEATURES:
         app.register_blueprint(feature.bp)
 

@@ -111,6 +111,7 @@ def test_an_unknown_version_is_a_not_found_page(client):
     assert response.status_code == 404
     assert "never published a privacy notice version called &#39;41&#39;" in (
         response.get_data(as_text=True))
+    assert client.get("/privacy/1%00").status_code == 404  # no version has a NUL byte
 
 
 @pytest.mark.parametrize("args, reason", [
@@ -190,9 +191,12 @@ def test_the_sign_up_form_carries_its_version_to_the_confirmation(client, runner
     assert (event.source, event.notice_version) == ("signup", "1")
 
 
-def test_a_sign_up_naming_an_unknown_version_is_refused(client):
+@pytest.mark.parametrize("version", ["9", "1\x00", "1" * 500])
+def test_a_sign_up_naming_an_unknown_version_is_refused(client, version):
+    # A NUL byte or an overlong name would reach PostgreSQL as an error, not as no row.
     response = client.post("/signup", data={"email": "lin@example.com", "name": "",
-                                            "topics": ["email:offers"], "notice_version": "9"})
+                                            "topics": ["email:offers"],
+                                            "notice_version": version})
     assert response.status_code == 400
     assert "privacy notice version we have never published" in response.get_data(as_text=True)
     assert find_person_by_email("lin@example.com") is None
@@ -210,9 +214,12 @@ def test_cookie_choices_record_the_version_the_banner_showed(client, runner, mak
     events = history(person.id)
     assert events and {e.notice_version for e in events} == {"1"}
 
-    response = client.post("/cookies", data={"choice": "reject_all", "notice_version": "x"})
-    assert response.status_code == 303
-    assert not any(h.startswith("cookie_choice=") for h in response.headers.getlist("Set-Cookie"))
+    for version in ("x", "1\x00"):
+        response = client.post("/cookies", data={"choice": "reject_all",
+                                                 "notice_version": version})
+        assert response.status_code == 303
+        assert not any(h.startswith("cookie_choice=")
+                       for h in response.headers.getlist("Set-Cookie"))
     assert len(history(person.id)) == len(events)
 
 

@@ -13,8 +13,8 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..consent import Evidence
 from ..consent.rules import COLLECTION_POINT_MAX, NOTICE_VERSION_MAX, WORDING_MAX
+from ..models.types import LARGEST_ID
 
-MAX_ID = 2**31 - 1  # an INTEGER column on PostgreSQL
 MAX_AMOUNT_PENCE = 10**9
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
@@ -92,7 +92,7 @@ class Fields:
         return value
 
     def integer(self, name: str, *, required: bool = True, minimum: int = 0,
-                maximum: int = MAX_ID) -> int | None:
+                maximum: int = LARGEST_ID) -> int | None:
         value = self._get(name, required)
         if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value)  # query arguments arrive as strings

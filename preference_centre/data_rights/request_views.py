@@ -38,8 +38,7 @@ def _requests_page(**forms: Any) -> str:
     )
 
 
-# The bounds keep an id too big for an INTEGER column from reaching the database (a 500).
-@bp.get("/account/data/requests/<int(min=1, max=2147483647):request_id>")
+@bp.get("/account/data/requests/<id:request_id>")
 @login_required
 def request_detail(request_id: int) -> str:
     try:

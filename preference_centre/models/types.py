@@ -1,4 +1,5 @@
-"""Column types shared by every model: aware UTC datetimes and encrypted text."""
+"""Column types shared by every model: aware UTC datetimes and encrypted text, and the
+largest id a row can have."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from sqlalchemy.types import TypeDecorator
 
 from .. import crypto
 
+# Ids are INTEGER columns: 32 bits on PostgreSQL (SQLite's are wider). A larger number from
+# outside must be refused before a query, where PostgreSQL would fail rather than find none.
+LARGEST_ID = 2**31 - 1
 
 class UTCDateTime(TypeDecorator):
     """Stored as UTC; always read back timezone-aware (SQLite forgets the zone)."""

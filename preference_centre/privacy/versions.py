@@ -115,7 +115,11 @@ def publish_notice(version: str, *, material: bool, summary: str,
 
 
 def notice_of(version: str) -> NoticeVersion | None:
-    """The published version named ``version``, or None."""
+    """The published version named ``version``, or None. A name no version could have (from
+    a tampered form or address) is not looked up: PostgreSQL refuses some, a NUL byte say,
+    with an error rather than no row."""
+    if len(version) > VERSION_MAX or not VERSION_PATTERN.fullmatch(version):
+        return None
     return db.session.execute(
         db.select(NoticeVersion).where(NoticeVersion.version == version)
     ).scalar_one_or_none()

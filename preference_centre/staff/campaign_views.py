@@ -75,7 +75,7 @@ def campaign_new() -> Any:
     return _compose_page(_form(formdata=None, key=secrets.token_urlsafe(24)))
 
 
-@bp.route("/campaigns/<int:campaign_id>/edit")
+@bp.route("/campaigns/<id:campaign_id>/edit")
 @staff_required("marketing")
 def campaign_edit(campaign_id: int) -> Any:
     campaign = _campaign(campaign_id)
@@ -119,7 +119,7 @@ def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
-@bp.route("/campaigns/<int:campaign_id>")
+@bp.route("/campaigns/<id:campaign_id>")
 @staff_required("marketing")
 def campaign(campaign_id: int) -> str:
     found = _campaign(campaign_id)
@@ -132,7 +132,7 @@ def campaign(campaign_id: int) -> str:
         reason_words=REASON_WORDS, channels=CHANNELS, topics=TOPICS)
 
 
-@bp.route("/campaigns/<int:campaign_id>/preview")
+@bp.route("/campaigns/<id:campaign_id>/preview")
 @staff_required("marketing")
 def campaign_preview_html(campaign_id: int) -> Response:
     """The HTML part as the sample recipient would see it, for the frame on the page."""
@@ -144,7 +144,7 @@ def campaign_preview_html(campaign_id: int) -> Response:
         "Content-Security-Policy": PREVIEW_POLICY, "X-Frame-Options": "SAMEORIGIN"})
 
 
-@bp.route("/campaigns/<int:campaign_id>/send", methods=["POST"])
+@bp.route("/campaigns/<id:campaign_id>/send", methods=["POST"])
 @staff_required("marketing")
 def campaign_send(campaign_id: int) -> Response:
     _campaign(campaign_id)

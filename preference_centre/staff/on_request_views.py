@@ -43,7 +43,7 @@ def _person(person_id: int) -> Person:
     return person
 
 
-@bp.route("/people/<int:person_id>")
+@bp.route("/people/<id:person_id>")
 @staff_required("marketing", "privacy")
 def person(person_id: int) -> Any:
     user = current_staff()
@@ -54,7 +54,7 @@ def person(person_id: int) -> Any:
     return render_people(LookupForm(formdata=None), record=record)
 
 
-@bp.route("/people/<int:person_id>/choices", methods=["POST"])
+@bp.route("/people/<id:person_id>/choices", methods=["POST"])
 @staff_required("marketing", "privacy")
 def record_choice(person_id: int) -> Any:
     user = current_staff()

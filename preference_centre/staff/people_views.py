@@ -60,7 +60,7 @@ def notice_url(version: str) -> str:
     return external_url("privacy.version", version=version)
 
 
-@bp.route("/people/<int:person_id>/proof.<fmt>")
+@bp.route("/people/<id:person_id>/proof.<fmt>")
 @staff_required("privacy")
 def consent_proof_download(person_id: int, fmt: str) -> Response:
     if fmt not in PROOF_FORMATS:

@@ -72,7 +72,7 @@ def _change(staff_id: int, change: Any, done: str) -> Any:
     return redirect(url_for("staff.team"))
 
 
-@bp.route("/team/<int:staff_id>/role", methods=["POST"])
+@bp.route("/team/<id:staff_id>/role", methods=["POST"])
 @staff_required("admin")
 def team_role(staff_id: int) -> Any:
     form = RoleForm()
@@ -85,27 +85,27 @@ def team_role(staff_id: int) -> Any:
     return _change(staff_id, change, "{email} now has the role " + form.role.data + ".")
 
 
-@bp.route("/team/<int:staff_id>/disable", methods=["POST"])
+@bp.route("/team/<id:staff_id>/disable", methods=["POST"])
 @staff_required("admin")
 def team_disable(staff_id: int) -> Any:
     return _change(staff_id, services.disable_staff,
                    "{email} can no longer log in; their sessions have ended.")
 
 
-@bp.route("/team/<int:staff_id>/enable", methods=["POST"])
+@bp.route("/team/<id:staff_id>/enable", methods=["POST"])
 @staff_required("admin")
 def team_enable(staff_id: int) -> Any:
     return _change(staff_id, services.enable_staff, "{email} can log in again.")
 
 
-@bp.route("/team/<int:staff_id>/reset-authenticator", methods=["POST"])
+@bp.route("/team/<id:staff_id>/reset-authenticator", methods=["POST"])
 @staff_required("admin")
 def team_reset(staff_id: int) -> Any:
     return _change(staff_id, services.reset_authenticator,
                    "{email} will link a new authenticator app at their next log-in.")
 
 
-@bp.route("/team/<int:staff_id>/setup-link", methods=["POST"])
+@bp.route("/team/<id:staff_id>/setup-link", methods=["POST"])
 @staff_required("admin")
 def team_setup_link(staff_id: int) -> Any:
     """A new set-up link for a colleague who has not chosen a password yet."""

@@ -1,5 +1,7 @@
 """What every page shares: security headers, error pages, the session cookie and template
-globals, each in its own module; ``init_app`` attaches them to the app."""
+globals, each in its own module; ``init_app`` attaches them to the app. The ``<id:...>``
+converter for record numbers (``record_ids``) is registered before the routes that use it,
+in the app factory."""
 
 from __future__ import annotations
 
