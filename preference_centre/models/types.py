@@ -15,6 +15,7 @@ from .. import crypto
 # outside must be refused before a query, where PostgreSQL would fail rather than find none.
 LARGEST_ID = 2**31 - 1
 
+
 class UTCDateTime(TypeDecorator):
     """Stored as UTC; always read back timezone-aware (SQLite forgets the zone)."""
 
