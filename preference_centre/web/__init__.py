@@ -1,27 +1,27 @@
-"""What every page shares: security headers, error pages, the session cookie, template
-globals and the refusal of NUL characters in forms, each in its own module; ``init_app``
-attaches them to the app. The ``<id:...>`` converter for record numbers (``record_ids``) is
-registered by the app factory, before the routes that use it."""
+"""What every page shares: security headers, error pages (a NUL character refused by the
+database layer among them), the session cookie and template globals, each in its own module;
+``init_app`` attaches them to the app. The ``<id:...>`` converter for record numbers
+(``record_ids``) is registered by the app factory, before the routes that use it."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_wtf.csrf import CSRFError
 
+from ..database.nul_characters import NulCharacter
 from ..links import external_url
 from .cookie_session import CookieSessionInterface
-from .errors import ERROR_TITLES, render_csrf_error, render_error
+from .errors import ERROR_TITLES, render_csrf_error, render_error, render_nul_refusal
 from .headers import add_security_headers
-from .input_guard import refuse_nul_characters
 from .template_globals import template_globals
 
 
 def init_app(app: Flask) -> None:
     app.session_interface = CookieSessionInterface()
-    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     app.context_processor(template_globals)
     app.add_template_global(external_url)  # links in messages: always against BASE_URL
     for code in ERROR_TITLES:
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)
+    app.register_error_handler(NulCharacter, render_nul_refusal)

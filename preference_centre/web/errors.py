@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadHost, HTTPException, SecurityError
+from werkzeug.exceptions import BadHost, BadRequest, HTTPException, SecurityError
 
 from ..extensions import db
 
@@ -46,6 +46,17 @@ def render_error(error: Exception) -> tuple[Any, int]:
         "errors/error.html", code=code, title=title, explanation=explanation, detail=detail
     )
     return response, code
+
+
+NUL_REFUSAL = ("What was sent holds a NUL character, which nothing here can store. Nothing "
+               "was saved: go back and type or paste the text again as plain text.")
+
+
+def render_nul_refusal(_error: Exception) -> tuple[Any, int]:
+    """A value with a NUL character reached the database layer, which refused to run it
+    (``database.nul_characters``): a 400, and the request's writes undone."""
+    db.session.rollback()
+    return render_error(BadRequest(description=NUL_REFUSAL))
 
 
 def render_csrf_error(error: CSRFError) -> tuple[Any, int]:
