@@ -1,7 +1,6 @@
 """The database engine: its options and what each engine needs when the app starts (SQLite's
 writer queue and checkpoints in ``sqlite_writers``, PostgreSQL's check of pooled connections
-in ``postgresql``, the refusal of NUL characters on both in ``nul_characters``). The person
-lock is in ``person_lock``."""
+in ``postgresql``). The person lock is in ``person_lock``."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from sqlalchemy import event, text
 
 from ..extensions import db
 from . import sqlite_writers
-from .nul_characters import refuse_nul_parameters
 from .postgresql import (
     PSYCOPG_KEEPALIVES,
     PSYCOPG_SESSION,
@@ -31,7 +29,6 @@ SQLITE_PAUSE_SECONDS = 0.025
 def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
-        event.listen(engine, "before_cursor_execute", refuse_nul_parameters)
         if engine.dialect.name == "sqlite":
             sqlite_writers.install(engine, answering=has_request_context)
             app.after_request(_checkpoint_after_answering)

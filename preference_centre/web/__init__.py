@@ -1,17 +1,17 @@
-"""What every page shares: security headers, error pages (a NUL character refused by the
-database layer among them), the session cookie and template globals, each in its own module;
-``init_app`` attaches them to the app. The ``<id:...>`` converter for record numbers
+"""What every page shares: security headers, error pages (a NUL character PostgreSQL refused
+among them), the session cookie and template globals, each in its own module; ``init_app``
+attaches them to the app. The ``<id:...>`` converter for record numbers
 (``record_ids``) is registered by the app factory, before the routes that use it."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 
-from ..database.nul_characters import NulCharacter
 from ..links import external_url
 from .cookie_session import CookieSessionInterface
-from .errors import ERROR_TITLES, render_csrf_error, render_error, render_nul_refusal
+from .errors import ERROR_TITLES, render_csrf_error, render_data_error, render_error
 from .headers import add_security_headers
 from .template_globals import template_globals
 
@@ -24,4 +24,4 @@ def init_app(app: Flask) -> None:
     for code in ERROR_TITLES:
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_csrf_error)
-    app.register_error_handler(NulCharacter, render_nul_refusal)
+    app.register_error_handler(DataError, render_data_error)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadHost, BadRequest, HTTPException, SecurityError
 
 from ..extensions import db
@@ -48,15 +49,31 @@ def render_error(error: Exception) -> tuple[Any, int]:
     return response, code
 
 
-NUL_REFUSAL = ("What was sent holds a NUL character, which nothing here can store. Nothing "
-               "was saved: go back and type or paste the text again as plain text.")
+NUL = "\x00"
+NUL_REFUSAL = ("What was sent holds a NUL character, which cannot be stored. Nothing was "
+               "saved: go back and type or paste the text again as plain text.")
 
 
-def render_nul_refusal(_error: Exception) -> tuple[Any, int]:
-    """A value with a NUL character reached the database layer, which refused to run it
-    (``database.nul_characters``): a 400, and the request's writes undone."""
+def render_data_error(error: DataError) -> tuple[Any, int]:
+    """PostgreSQL cannot store a NUL character in text, and psycopg refuses one before the
+    statement is sent: that is what the visitor sent (a campaign's body, the wording a person
+    agreed to), so a 400 that says why, the request's writes undone. Found here, on the
+    error's own values, so that no statement pays for looking; SQLite stores the character.
+    Any other DataError is a fault of ours and stays a 500."""
+    if not _holds_nul(error.params):
+        raise error
     db.session.rollback()
     return render_error(BadRequest(description=NUL_REFUSAL))
+
+
+def _holds_nul(params: Any) -> bool:
+    """A statement's values: one row (a tuple, or a dict by name) or a list of rows."""
+    rows = params if isinstance(params, list) else [params]
+    for row in rows:
+        for value in (row.values() if isinstance(row, dict) else row or ()):
+            if isinstance(value, str) and NUL in value:
+                return True
+    return False
 
 
 def render_csrf_error(error: CSRFError) -> tuple[Any, int]:
