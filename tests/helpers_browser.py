@@ -29,6 +29,16 @@ def assert_accessible(page: Any) -> None:
     assert not violations, f"axe-core on {page.url}: {violations}"
 
 
+def fits_its_box(element: Any) -> bool:
+    """Whether ``element`` (a locator) is no wider than its parent: nothing to scroll sideways."""
+    return element.evaluate("e => e.scrollWidth <= e.parentElement.clientWidth")
+
+
+def drawn_label(cell: Any) -> str:
+    """What CSS draws before ``cell`` (a locator), e.g. its column's name from data-label."""
+    return cell.evaluate("e => getComputedStyle(e, '::before').content")
+
+
 def log_in_staff(page: Any, member: Any, live_server: str) -> None:
     """Log ``member`` (a ``make_staff(..., logged_in=False)``) in through the pages: email
     and password, then a code from their authenticator; ends on the dashboard."""

@@ -11,7 +11,7 @@ import pytest
 
 from preference_centre.consent import Actor, record_changes
 from preference_centre.extensions import db
-from tests.helpers_browser import assert_accessible, log_in_staff
+from tests.helpers_browser import assert_accessible, drawn_label, fits_its_box, log_in_staff
 
 
 @pytest.mark.browser
@@ -90,13 +90,12 @@ def test_on_a_phone_the_dashboard_figures_read_as_one_card_per_purpose(app, page
 
     figures = page.locator("table.staff-figures")
     # No sideways scrolling: the table fits the phone.
-    assert figures.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    assert fits_its_box(figures)
     card = figures.get_by_role("row", name="Offers by email")
     withdrew = card.locator("td[data-label='Withdrew consent']")
     assert withdrew.is_visible() and withdrew.inner_text().strip() == "1"
     # Each figure shows its column's name beside it (drawn by CSS from data-label).
-    assert "Withdrew consent" in withdrew.evaluate(
-        "td => getComputedStyle(td, '::before').content")
+    assert "Withdrew consent" in drawn_label(withdrew)
     # A reason nobody has is out of sight, yet still a cell of the table under its header.
     objected = card.locator("td[data-label='Objected']")
     assert objected.text_content() == "0"
@@ -114,10 +113,10 @@ def test_on_a_phone_the_team_and_the_audit_log_are_cards_that_fit(page, live_ser
     log_in_staff(page, admin, live_server)
     page.goto(live_server + path)
     table = page.locator("main table")
-    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    assert fits_its_box(table)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # Each row's values carry their column's name, drawn beside them.
     labelled = table.locator("td[data-label]").first
     label = labelled.get_attribute("data-label")
-    assert label in labelled.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label in drawn_label(labelled)
     assert_accessible(page)

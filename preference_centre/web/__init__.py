@@ -1,7 +1,7 @@
 """What every page shares: security headers, error pages (a NUL character PostgreSQL refused
 among them), the session cookie and template globals, each in its own module; ``init_app``
-attaches them to the app. The ``<id:...>`` converter for record numbers
-(``record_ids``) is registered by the app factory, before the routes that use it."""
+attaches them to the app. The ``<id:...>`` converter for record numbers (``record_ids``) is
+registered by the app factory, before the routes that use it."""
 
 from __future__ import annotations
 
