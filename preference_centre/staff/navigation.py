@@ -50,6 +50,7 @@ def not_for_this_role(error: Exception) -> tuple[str, int]:
 @bp.errorhandler(404)
 def not_in_the_console(_error: Exception) -> tuple[str, int]:
     """A record a console page looked for and did not find (erased, or a mistyped number) is
-    said so inside the console, with the way back. (An address no route matches gets the
-    site's own 404 page: no console view ran.)"""
+    said so inside the console, with the way back. (An address no route matches, or with a
+    record number no row can have (``<id:...>``, refused while routing), gets the site's own
+    404 page: no console view ran.)"""
     return render_template("staff/not_found.html"), 404
