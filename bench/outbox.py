@@ -42,9 +42,9 @@ def prepared_messages(after_id: int) -> tuple[list[tuple[str, bytes]], int]:
     """The messages the worker just sent (rows after ``after_id``), rebuilt as the same bytes
     (untimed) for the raw run; and the last row id."""
     from preference_centre.extensions import db
+    from preference_centre.messaging.batch import read_contacts
     from preference_centre.messaging.campaigns import CampaignRenderer
     from preference_centre.messaging.compose import email_bytes
-    from preference_centre.messaging.outbox import _contacts
     from preference_centre.models import Campaign, OutboxMessage
 
     table = OutboxMessage.__table__
@@ -52,7 +52,7 @@ def prepared_messages(after_id: int) -> tuple[list[tuple[str, bytes]], int]:
         table.c.id > after_id, table.c.status == "sent").order_by(table.c.id)).all()
     campaign = db.session.execute(db.select(Campaign)).scalar_one()
     renderer = CampaignRenderer(campaign.subject, campaign.body_text)
-    contacts = _contacts({row.person_id for row in rows})
+    contacts = read_contacts({row.person_id for row in rows})
     prepared = []
     for row in rows:
         contact = contacts[row.person_id]

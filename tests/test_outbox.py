@@ -18,7 +18,7 @@ from preference_centre import clock
 from preference_centre.extensions import db
 from preference_centre.messaging import outbox as worker
 from preference_centre.messaging import queue_campaign
-from preference_centre.messaging.outbox import retry_delay
+from preference_centre.messaging.batch import retry_delay
 from preference_centre.messaging.transport import SmtpTransport
 from preference_centre.models import OutboxMessage
 from tests.helpers_accounts import register
@@ -55,16 +55,17 @@ def _campaign_to(make_person, consent, count):
 
 
 def _after_sends(monkeypatch, count, action):
-    """Run ``action()`` once, right after the ``count``-th message of a batch has been sent."""
-    real_send, sent = SmtpTransport.send, []
+    """Run ``action()`` once, right after the server accepted the ``count``-th message of a
+    batch."""
+    real_finish, sent = SmtpTransport.finish, []
 
-    def send(transport, *args):
-        real_send(transport, *args)
-        sent.append(args)
+    def finish(transport):
+        real_finish(transport)
+        sent.append(transport)
         if len(sent) == count:
             action()
 
-    monkeypatch.setattr(SmtpTransport, "send", send)
+    monkeypatch.setattr(SmtpTransport, "finish", finish)
 
 
 def test_a_withdrawal_during_a_batch_is_honoured_from_the_next_window(
@@ -134,6 +135,62 @@ def test_refusals_within_a_window_land_on_their_own_rows(app, mailbox, make_pers
     assert rows[0].sent_at is not None and rows[1].sent_at is None
     assert sorted(to for e in mailbox.envelopes for to in e.rcpt_tos) == [
         "reader0@example.com", "reader2@example.com"]
+
+
+def test_a_refused_recipient_fails_only_its_own_message(app, mailbox, make_person,
+                                                         monkeypatch, consent, outbox):
+    # Refused at RCPT, before any content: the connection is reset and the next one goes.
+    people = _campaign_to(make_person, consent, 4)
+    answers = {"reader1@example.com": "550 5.1.1 no such user",
+               "reader2@example.com": "450 4.2.1 mailbox busy"}
+
+    async def handle_rcpt(server, session, envelope, address, options):
+        if address in answers:
+            return answers[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    monkeypatch.setattr(mailbox, "handle_RCPT", handle_rcpt, raising=False)
+    counts = outbox.deliver()
+    assert (counts["sent"], counts["failed"], counts["retry"]) == (2, 1, 1)
+    assert [_row_of(person).status for person in people] == ["sent", "failed", "queued", "sent"]
+    assert _row_of(people[1]).last_error == "550 5.1.1 no such user"
+    assert sorted(to for e in mailbox.envelopes for to in e.rcpt_tos) == [
+        "reader0@example.com", "reader3@example.com"]
+
+
+def test_a_server_closing_mid_batch_holds_back_the_rest_for_later(
+        app, mailbox, make_person, monkeypatch, consent, outbox, frozen_clock):
+    people = _campaign_to(make_person, consent, 4)
+
+    async def handle_rcpt(server, session, envelope, address, options):
+        if address == "reader1@example.com":
+            return "421 4.3.2 shutting down"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    monkeypatch.setattr(mailbox, "handle_RCPT", handle_rcpt, raising=False)
+    counts = outbox.deliver()
+    assert (counts["sent"], counts["retry"]) == (1, 3)
+    assert [_row_of(person).last_error for person in people[1:]] == ["421 4.3.2 shutting down"] * 3
+    monkeypatch.undo()
+    frozen_clock.advance(hours=1)
+    assert outbox.deliver()["sent"] == 3
+    assert sorted(to for e in mailbox.envelopes for to in e.rcpt_tos) == [
+        f"reader{n}@example.com" for n in range(4)]
+
+
+def test_lines_that_start_with_a_dot_arrive_as_written(app, mailbox, make_person, consent,
+                                                       outbox):
+    # SMTP ends a message at a line holding only ".": such lines are sent doubled (RFC 5321
+    # dot-stuffing) and the server takes the extra dot off.
+    person = make_person(email="ada@example.com")
+    consent(person, **{"email:offers": True})
+    queue_campaign("offers", "email", "Offers", "First line\n.\n.hidden\n..two\nLast line")
+    db.session.commit()
+    assert outbox.deliver()["sent"] == 1
+    body = mailbox.last_to("ada@example.com").get_body(("plain",)).get_content()
+    assert "First line\n.\n.hidden\n..two\nLast line" in body.replace("\r\n", "\n")
 
 
 def _row_of(person):

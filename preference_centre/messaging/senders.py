@@ -1,7 +1,10 @@
 """Senders, one per channel, used by the outbox worker for one batch at a time.
 
-A sender has ``send(row, contact, content)`` (composes and sends one message; raises
-``transport.DeliveryError`` when it was not accepted) and ``close()``. Email is built in.
+A sender sends in three steps: ``prepare(row, contact, content)`` composes one message
+(nothing leaves), ``start(prepared)`` hands it over, ``finish()`` waits until the last one
+started is accepted; the last two raise ``transport.DeliveryError`` when it was not. The
+worker prepares each message before it waits for the one before, so an SMTP server checks a
+message while the next is composed. ``close()`` ends the batch. Email is built in.
 Another channel (text messages) plugs in with :func:`register_sender`, from a module listed
 in ``PLUGIN_MODULES`` so the worker finds it without the web app importing it.
 """
@@ -33,8 +36,14 @@ class Contact:
 
 
 class Sender(Protocol):
-    def send(self, row: Any, contact: Contact, content: Content) -> None:
-        """Compose and send one outbox row; DeliveryError when it was not accepted."""
+    def prepare(self, row: Any, contact: Contact, content: Content) -> Any:
+        """One outbox row composed for :meth:`start`; DeliveryError when it cannot be sent."""
+
+    def start(self, prepared: Any) -> None:
+        """Hand the message over; DeliveryError when it is refused at once."""
+
+    def finish(self) -> None:
+        """Wait for the answer to the last message started; DeliveryError when refused."""
 
     def close(self) -> None: ...
 
@@ -70,15 +79,21 @@ class EmailSender:
         self.transport = SmtpTransport(current_app.extensions["mail"], config["MAIL_TIMEOUT"])
         self.envelope_from = sender_address()[1]
 
-    def send(self, row: Any, contact: Contact, content: Content) -> None:
+    def prepare(self, row: Any, contact: Contact, content: Content) -> tuple[str, bytes]:
         recipient = row.recipient or contact.email
         if not recipient:
             raise DeliveryError("no address", temporary=False)
         try:
-            raw = email_bytes(row, recipient, content)
+            return recipient, email_bytes(row, recipient, content)
         except UnsafeHeader as exc:
             raise DeliveryError(str(exc), temporary=False) from None
-        self.transport.send(self.envelope_from, recipient, raw)
+
+    def start(self, prepared: tuple[str, bytes]) -> None:
+        recipient, raw = prepared
+        self.transport.start(self.envelope_from, recipient, raw)
+
+    def finish(self) -> None:
+        self.transport.finish()
 
     def close(self) -> None:
         self.transport.close()

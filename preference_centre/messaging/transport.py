@@ -10,9 +10,11 @@ import contextlib
 import re
 import smtplib
 import ssl
+from collections.abc import Iterator
 from typing import Any
 
 _ADDRESS = re.compile(r"[^\s<>\"']+@[^\s<>\"']+")
+_LINE_START_DOT = re.compile(rb"(?m)^\.")
 
 
 class DeliveryError(Exception):
@@ -36,6 +38,7 @@ def describe(code: int | None, text: Any) -> str:
 
 class SmtpTransport:
     """Opens the connection on the first message, sends each message over it, closes once.
+    A message goes in two steps, :meth:`start` and :meth:`finish`, or both at once (:meth:`send`).
 
     ``mail`` is Flask-Mail's reading of the MAIL_* settings (``Mail.init_app`` registers it
     as ``app.extensions["mail"]``), so they are read and defaulted in one place; ``timeout``
@@ -51,6 +54,7 @@ class SmtpTransport:
         self.username = mail.username
         self.password = mail.password
         self.connection: smtplib.SMTP | None = None
+        self.answer_due = False  # a message was handed over; its answer is not read yet
 
     def _open(self) -> smtplib.SMTP:
         if self.use_ssl:
@@ -66,17 +70,66 @@ class SmtpTransport:
         return connection
 
     def send(self, sender: str, recipient: str, raw: bytes) -> None:
-        """Send one message; raises :class:`DeliveryError` when it was not accepted."""
-        try:
+        """Send one message and wait for the server's answer; raises :class:`DeliveryError`
+        when it was not accepted."""
+        self.start(sender, recipient, raw)
+        self.finish()
+
+    def start(self, sender: str, recipient: str, raw: bytes) -> None:
+        """Hand one message over (envelope, then content) without reading the server's
+        answer to it, which :meth:`finish` reads: the outbox composes its next message while
+        the server checks this one. Raises :class:`DeliveryError` when the envelope is
+        refused. These are the steps of ``smtplib.SMTP.sendmail``, which waits instead."""
+        with self._delivery_errors():
             if self.connection is None:
                 self.connection = self._open()
-            self.connection.sendmail(sender, [recipient], raw)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, text = next(iter(exc.recipients.values()), (None, "recipient refused"))
-            raise _answer_error(code, text) from None
-        except smtplib.SMTPResponseException as exc:
+            connection = self.connection
+            connection.ehlo_or_helo_if_needed()
+            size = [f"size={len(raw)}"] if connection.has_extn("size") else []
+            self._expect(connection.mail(sender, size), (250,))
+            self._expect(connection.rcpt(recipient), (250, 251))
+            connection.putcmd("data")
+            self._expect(connection.getreply(), (354,))
+            content = _LINE_START_DOT.sub(b"..", raw)  # RFC 5321 4.5.2: dot-stuffing
+            if not content.endswith(b"\r\n"):
+                content += b"\r\n"
+            connection.send(content + b".\r\n")
+            self.answer_due = True
+
+    def finish(self) -> None:
+        """Wait for the answer to the message :meth:`start` handed over (nothing to do when
+        there is none); raises :class:`DeliveryError` when the server refused it."""
+        if not self.answer_due:
+            return
+        self.answer_due = False
+        with self._delivery_errors():
+            if self.connection is None:
+                raise smtplib.SMTPServerDisconnected("disconnected")
+            self._expect(self.connection.getreply(), (250,))
+
+    def _expect(self, answer: tuple[int, bytes], accepted: tuple[int, ...]) -> None:
+        code, text = answer
+        if code in accepted:
+            return
+        error = _answer_error(code, text)
+        if code == 421:  # the server is closing the connection
+            error.connection_lost = True
+            self._drop()
+        elif self.connection is not None:
+            # Ready for the next message, as sendmail leaves it after a refusal.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.connection.rset()
+        raise error
+
+    @contextlib.contextmanager
+    def _delivery_errors(self) -> Iterator[None]:
+        """smtplib's exceptions and socket errors as :class:`DeliveryError`; a lost connection
+        is dropped, so the next message opens a new one."""
+        try:
+            yield
+        except smtplib.SMTPResponseException as exc:  # an answer at connecting or logging in
             error = _answer_error(exc.smtp_code, exc.smtp_error)
-            if exc.smtp_code == 421:  # the server is closing the connection
+            if exc.smtp_code == 421:
                 error.connection_lost = True
                 self._drop()
             raise error from None
@@ -100,6 +153,7 @@ class SmtpTransport:
             with contextlib.suppress(OSError):
                 self.connection.close()
         self.connection = None
+        self.answer_due = False
 
     def close(self) -> None:
         if self.connection is None:

@@ -22,7 +22,7 @@ class OutboxTextSender:
     def __init__(self, config: Any) -> None:
         self.sender = text_sender(config, current_app.instance_path)
 
-    def send(self, row: Any, contact: Contact, content: Content) -> None:
+    def prepare(self, row: Any, contact: Contact, content: Content) -> tuple[str, str]:
         number = row.recipient or contact.phone
         if not number:
             raise DeliveryError("no phone number", temporary=False)
@@ -32,10 +32,17 @@ class OutboxTextSender:
             # here; a single text (queue_text) was stored with its own.
             text = compose_text(text, links.one_click_link(row.person_id, "sms",
                                                   unsubscribe_topic(row.purpose), row.id))
+        return number, text
+
+    def start(self, prepared: tuple[str, str]) -> None:
+        """Each text is one request, answered before this returns."""
         try:
-            self.sender.send_text(number, text)
+            self.sender.send_text(*prepared)
         except SendFailed as exc:
             raise DeliveryError(exc.reason, temporary=exc.temporary) from None
+
+    def finish(self) -> None:
+        """Nothing to wait for: :meth:`start` had the provider's answer."""
 
     def close(self) -> None:
         """Nothing held open: each text is one request."""
