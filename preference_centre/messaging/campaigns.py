@@ -26,6 +26,7 @@ from .mime import UnsafeHeader, check_header_value, one_line
 from .senders import Contact, supported_channels
 
 CHUNK = 5000
+NUL = "\x00"
 Progress = Callable[[int, int], None]
 # Staff write campaign templates: a sandbox, and only these placeholders.
 # A person without a name gets empty placeholders: the template says what to write instead
@@ -112,6 +113,11 @@ def check_campaign(topic: str, channel: str, subject: str, body_text: str,
         raise CampaignError("the message body is empty")
     if channel == "email" and not subject.strip():
         raise CampaignError("the subject is empty")
+    if any(NUL in part for part in (subject, body_text, body_html or "")):
+        # Pasted from a binary file: no mail or text may carry it, and PostgreSQL cannot
+        # store it. Refused here, so both engines and every way in (CLI, console) agree.
+        raise CampaignError("the message holds a NUL character, which no email or text can "
+                            "carry: type or paste it again as plain text")
     try:
         check_header_value("Subject", subject)
         CampaignRenderer(subject, body_text, body_html).render(None)
