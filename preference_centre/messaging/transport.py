@@ -80,6 +80,8 @@ class SmtpTransport:
         answer to it, which :meth:`finish` reads: the outbox composes its next message while
         the server checks this one. Raises :class:`DeliveryError` when the envelope is
         refused. These are the steps of ``smtplib.SMTP.sendmail``, which waits instead."""
+        if self.answer_due:  # its answer would be read as this message's
+            raise RuntimeError("finish() the message before starting the next")
         with self._delivery_errors():
             if self.connection is None:
                 self.connection = self._open()
