@@ -33,7 +33,8 @@ def _flip(person_id: int, allowed: bool, *, busy_handler: bool = True) -> None:
         record_changes(person_id, {"email:offers": allowed}, ONE_CLICK, connection=connection)
 
 
-def test_the_log_is_checkpointed_as_writes_go_on(app, sqlite_only, make_person):
+def test_the_log_is_checkpointed_as_writes_go_on(app, sqlite_only, make_person, monkeypatch):
+    monkeypatch.setattr(sqlite_writers, "CHECKPOINT_EVERY", 200)  # a tenth: a quicker test
     person = make_person()
     for n in range(600):  # ~1,800 changed rows; unchecked, the log would pass 10 MB
         _flip(person.id, n % 2 == 0)
@@ -66,7 +67,8 @@ def test_writers_from_several_threads_queue_for_their_turn_without_the_busy_hand
 
 
 def test_a_checkpoint_asked_for_while_answering_runs_after_the_response(app, sqlite_only,
-                                                                        make_person):
+                                                                        make_person, monkeypatch):
+    monkeypatch.setattr(sqlite_writers, "CHECKPOINT_EVERY", 200)
     person = make_person()
     with app.test_request_context():
         for n in range(80):  # ~240 changed rows: more than one checkpoint's worth

@@ -66,8 +66,11 @@ def take_turn(connection: Connection) -> None:
 # doing it kept the queue for the whole copy and its fsyncs (one-click p99 40-60 ms). A
 # connection that has changed CHECKPOINT_EVERY rows since its last checkpoint asks for one
 # at check-in, after the queue is released; PASSIVE never blocks writers. During a request
-# it runs once the response has gone, so no one waits for it.
-CHECKPOINT_EVERY = 200
+# it runs once the response has gone, so no one waits for it. A checkpoint's fsyncs cost
+# the same however much it copies, and the worker that runs one serves nobody meanwhile,
+# so they are better few and large: this many rows is a few megabytes of log, of the order
+# of SQLite's own 1,000 pages.
+CHECKPOINT_EVERY = 2000
 _CHANGES = "changes_at_checkpoint"
 _due: set[Engine] = set()
 
