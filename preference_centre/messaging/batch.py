@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -87,7 +88,8 @@ class Batch:
                 ) -> tuple[dict[str, Any] | None, tuple[Sender, Any] | None]:
         """``row`` composed by its channel's sender, or its outcome if it must not go: its
         person erased, a marketing row that ``decision`` (its consent decision, read just
-        before its window) does not allow, or a message that cannot be composed."""
+        before its window) does not allow, its channel's connection lost earlier in the
+        batch, or a message that cannot be composed."""
         contact = self.contacts.get(row.person_id)
         if contact is None:
             return _outcome(row, "cancelled", "person erased"), None
@@ -95,31 +97,24 @@ class Batch:
             if decision is not None and decision.paused:
                 return _outcome(row, "paused", decision.reason), None
             return _outcome(row, "suppressed", decision.reason if decision else "no decision"), None
-        try:
-            sender = self._sender(row.channel)
-            return None, (sender, sender.prepare(row, contact, self._content(row, contact)))
-        except DeliveryError as error:
-            return self._failure(row, error), None
-        except Exception as exc:  # noqa: BLE001 - a broken template: this row only
-            return self._surprise(row, exc), None
+        if row.channel in self.broken:  # not composed: it would wait anyway
+            return self._failure(row, self.broken[row.channel]), None
+        prepared, failed = self._attempt(row, lambda: self._composed(row, contact))
+        return failed, prepared
 
     def start(self, row: Any, prepared: tuple[Sender, Any], pacing: Pacing,
               ) -> dict[str, Any] | None:
         """Hand ``row`` over unless its topic's pace is used up or its channel's connection
-        was lost: None once started, or its outcome."""
+        was lost (by the answer read just before): None once started, or its outcome."""
         if row.purpose != SERVICE and (capped := pacing.capped(row)) is not None:
             return _outcome(row, "capped", capped)
-        if row.channel in self.broken:  # the connection failed earlier in this batch
+        if row.channel in self.broken:
             return self._failure(row, self.broken[row.channel])
         sender, message = prepared
-        try:
-            sender.start(message)
-        except DeliveryError as error:
-            return self._refused(row, error)
-        except Exception as exc:  # noqa: BLE001
-            return self._surprise(row, exc)
-        self.waiting = (row, sender)
-        return None
+        _, failed = self._attempt(row, lambda: sender.start(message))
+        if failed is None:
+            self.waiting = (row, sender)
+        return failed
 
     def finish(self, pacing: Pacing) -> list[dict[str, Any]]:
         """The outcome of the message started last, once its server has answered (none if
@@ -128,25 +123,29 @@ class Batch:
             return []
         row, sender = self.waiting
         self.waiting = None
-        try:
-            sender.finish()
-        except DeliveryError as error:
-            return [self._refused(row, error)]
-        except Exception as exc:  # noqa: BLE001
-            return [self._surprise(row, exc)]
+        _, failed = self._attempt(row, sender.finish)
+        if failed is not None:
+            return [failed]
         pacing.sent(row)
         return [_outcome(row, "sent", None)]
 
-    def _refused(self, row: Any, error: DeliveryError) -> dict[str, Any]:
-        if error.connection_lost:
-            self.broken[row.channel] = error
-        return self._failure(row, error)
+    def _attempt(self, row: Any, action: Callable[[], Any]) -> tuple[Any, dict[str, Any] | None]:
+        """``action()``'s result, or the row's outcome when it failed: a refusal as the
+        sender reported it, a surprise (a broken template, an unreadable DKIM key) as a
+        retry for this row, so the rest of the batch still goes and is recorded."""
+        try:
+            return action(), None
+        except DeliveryError as error:
+            if error.connection_lost:
+                self.broken[row.channel] = error
+            return None, self._failure(row, error)
+        except Exception as exc:  # noqa: BLE001 - logged by type only: messages hold data
+            log.error("outbox: %s while sending message %d", type(exc).__name__, row.id)
+            return None, self._failure(row, DeliveryError(type(exc).__name__, temporary=True))
 
-    def _surprise(self, row: Any, exc: Exception) -> dict[str, Any]:
-        """A surprise (a broken template, an unreadable DKIM key) is a retry for this row, so
-        the rest of the batch still goes and is recorded."""
-        log.error("outbox: %s while sending message %d", type(exc).__name__, row.id)
-        return self._failure(row, DeliveryError(type(exc).__name__, temporary=True))
+    def _composed(self, row: Any, contact: Contact) -> tuple[Sender, Any]:
+        sender = self._sender(row.channel)
+        return sender, sender.prepare(row, contact, self._content(row, contact))
 
     def _content(self, row: Any, contact: Contact) -> Content:
         if row.campaign_id is not None:

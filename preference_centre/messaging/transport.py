@@ -113,15 +113,19 @@ class SmtpTransport:
         code, text = answer
         if code in accepted:
             return
-        error = _answer_error(code, text)
-        if code == 421:  # the server is closing the connection
-            error.connection_lost = True
-            self._drop()
-        elif self.connection is not None:
+        error = self._refusal(code, text)
+        if not error.connection_lost and self.connection is not None:
             # Ready for the next message, as sendmail leaves it after a refusal.
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.connection.rset()
         raise error
+
+    def _refusal(self, code: int, text: Any) -> DeliveryError:
+        error = _answer_error(code, text)
+        if code == 421:  # the server is closing the connection
+            error.connection_lost = True
+            self._drop()
+        return error
 
     @contextlib.contextmanager
     def _delivery_errors(self) -> Iterator[None]:
@@ -130,11 +134,7 @@ class SmtpTransport:
         try:
             yield
         except smtplib.SMTPResponseException as exc:  # an answer at connecting or logging in
-            error = _answer_error(exc.smtp_code, exc.smtp_error)
-            if exc.smtp_code == 421:
-                error.connection_lost = True
-                self._drop()
-            raise error from None
+            raise self._refusal(exc.smtp_code, exc.smtp_error) from None
         except smtplib.SMTPException as exc:  # before OSError: SMTPException is an OSError
             if not isinstance(exc, smtplib.SMTPServerDisconnected):
                 raise DeliveryError(describe(None, exc), temporary=False) from None
